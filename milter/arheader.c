@@ -1,0 +1,146 @@
+/*
+ * arheader.c -- the Authentication-Results field dmarcd adds
+ *
+ * SYNOPSIS
+ *	char *ar_authservid(const struct dmarcd_cfg *c, const struct msg *m);
+ *	char *ar_dmarc_header(const char *authservid,
+ *	    const struct dmarc_eval *ev, const unsigned *applied);
+ *
+ * DESCRIPTION
+ *	Builds an RFC 8601 value, one resinfo per author domain evaluated:
+ *
+ *	  mx.example.net; dmarc=fail (p=reject sp=quarantine dis=quarantine)
+ *	      header.from=example.com policy.dmarc=reject
+ *
+ *	The comment carries the published p (and sp/np when published) and
+ *	the disposition actually applied; policy.dmarc (RFC 9989 9.1) the
+ *	policy that applies after t=.  A message without a record gets no
+ *	misleading "(p=none)" comment (OpenDMARC wrote one).  The authserv-id
+ *	is quoted when it is not an RFC 2045 token, as "id/jobid" with
+ *	AuthservIDWithJobID always is (OpenDMARC 1.4.2 wrote it unquoted).
+ */
+#include <string.h>
+
+#include "dmarcd.h"
+#include "xmalloc.h"
+
+/* is_token - RFC 2045 token: no CTL, SPACE or tspecials */
+static int
+is_token(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f ||
+		    strchr("()<>@,;:\\\"/[]?=", *s) != NULL)
+			return 0;
+	return 1;
+}
+
+/* quote - "s" with quoted-pairs for '"' and '\' */
+static char *
+quote(const char *s)
+{
+	size_t i, n = 0, len = strlen(s);
+	char *q = xmalloc(2 * len + 3);
+
+	q[n++] = '"';
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			q[n++] = '\\';
+		q[n++] = s[i];
+	}
+	q[n++] = '"';
+	q[n] = '\0';
+	return q;
+}
+
+/* ar_authservid - our authserv-id as it goes into the header */
+char *
+ar_authservid(const struct dmarcd_cfg *c, const struct msg *m)
+{
+	const char *id = c->authservid != NULL ? c->authservid :
+	    (m->mta_host != NULL && *m->mta_host != '\0') ? m->mta_host :
+	    c->hostname;
+	char buf[1024];
+
+	if (cfg_bool(c, C_AUTHSERVIDWITHJOBID) && m->jobid != NULL &&
+	    *m->jobid != '\0') {
+		snprintf(buf, sizeof(buf), "%s/%s", id, m->jobid);
+		return quote(buf);
+	}
+	return is_token(id) ? xstrdup(id) : quote(id);
+}
+
+/* applied_word - disposition keyword for the dis= comment */
+static const char *
+applied_word(unsigned applied)
+{
+	return dmarc_disposition_name((enum dmarc_disposition)applied);
+}
+
+/* add_resinfo - "dmarc=<res> (comment) header.from=<d> policy.dmarc=<p>" */
+static void
+add_resinfo(char *buf, size_t size, const struct dmarc_verdict *v,
+    unsigned applied)
+{
+	const struct dmarc_record *r = v->record;
+	size_t n = strlen(buf);
+
+	n += snprintf(buf + n, size - n, "dmarc=%s", dmarc_result_name(v->result));
+	if (n < size && r != NULL && (v->result == DMARC_RESULT_PASS ||
+	    v->result == DMARC_RESULT_FAIL)) {
+		n += snprintf(buf + n, size - n, " (p=%s",
+		    dmarc_policy_name(dmarc_record_p(r)));
+		if (n < size && r->sp != DMARC_P_UNSET)
+			n += snprintf(buf + n, size - n, " sp=%s",
+			    dmarc_policy_name(r->sp));
+		if (n < size && r->np != DMARC_P_UNSET &&
+		    r->profile == DMARC_RFC9989)
+			n += snprintf(buf + n, size - n, " np=%s",
+			    dmarc_policy_name(r->np));
+		if (n < size)
+			n += snprintf(buf + n, size - n, " dis=%s)",
+			    applied == DMARC_DIS_PASS ? "none" :
+			    applied_word(applied));
+	} else if (n < size && v->result == DMARC_RESULT_TEMPERROR &&
+	    v->dns_error_name[0] != '\0') {
+		n += snprintf(buf + n, size - n, " (DNS %s for %s)",
+		    dmarc_dns_name(v->dns_error), v->dns_error_name);
+	} else if (n < size && v->author[0] == '\0') {
+		n += snprintf(buf + n, size - n, " (no usable From domain)");
+	}
+	if (n < size && v->author[0] != '\0')
+		n += snprintf(buf + n, size - n, " header.from=%s", v->author);
+	if (n < size && r != NULL && (v->result == DMARC_RESULT_PASS ||
+	    v->result == DMARC_RESULT_FAIL)) {
+		enum dmarc_policy p = v->policy;
+
+		if (r->t && r->profile == DMARC_RFC9989)
+			p = p == DMARC_P_REJECT ? DMARC_P_QUARANTINE :
+			    DMARC_P_NONE;
+		snprintf(buf + n, size - n, " policy.dmarc=%s",
+		    dmarc_policy_name(p));
+	}
+}
+
+/* ar_dmarc_header - the whole value; applied[i] is verdict i's disposition */
+char *
+ar_dmarc_header(const char *authservid, const struct dmarc_eval *ev,
+    const unsigned *applied)
+{
+	char buf[8192];
+	size_t i, n;
+
+	snprintf(buf, sizeof(buf), "%s;", authservid);
+	for (i = 0; i < ev->n; i++) {
+		n = strlen(buf);
+		snprintf(buf + n, sizeof(buf) - n, "%s", i == 0 ? " " : "\n\t");
+		add_resinfo(buf, sizeof(buf), &ev->v[i], applied[i]);
+		if (i + 1 < ev->n) {
+			n = strlen(buf);
+			snprintf(buf + n, sizeof(buf) - n, ";");
+		}
+	}
+	return xstrdup(buf);
+}

@@ -1,0 +1,193 @@
+/*
+ * dmarcd.h -- internal interfaces of the dmarcd milter
+ *
+ * DESCRIPTION
+ *	The milter is split so that the libmilter callbacks (callbacks.c) and
+ *	the offline test mode (testmode.c) feed the same message container
+ *	(struct msg, msg.c) to the same decision (evaluate.c), which returns
+ *	a struct outcome: the action, the SMTP reply, the headers to add and
+ *	the history record.  outcome_commit() (histfile.c) writes the record.
+ *	The runtime configuration (struct dmarcd_cfg, cfg.c) is immutable
+ *	once loaded and reference-counted: each connection pins the one it
+ *	started with, and SIGHUP/SIGUSR1 swap in a new one.
+ */
+#ifndef DMARCD_H
+#define DMARCD_H
+
+#include "config.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "conf.h"
+#include "dmarc.h"
+#include "psl.h"
+#include "resolver.h"
+
+#define DMARCD_NAME	"dmarcd"
+#define DMARCD_MAXHDRS	1000		/* header fields kept per message */
+#define DMARCD_MAXHDRBYTES (1024 * 1024)	/* header bytes kept */
+#define DMARCD_DEFAULT_CONF SYSCONFDIR "/dmarcd.conf"
+
+struct ignorehosts;
+
+/* ignorehosts.c */
+struct ignorehosts *ignorehosts_load(const char *path, char *err,
+		    size_t errlen);
+void		 ignorehosts_free(struct ignorehosts *ih);
+/* ignorehosts_match - nonzero when ip (text) or hostname is ignored */
+int		 ignorehosts_match(const struct ignorehosts *ih, const char *ip,
+		    const char *hostname);
+
+enum tempfail_action { TF_TEMPFAIL, TF_ACCEPT };
+
+/* The runtime configuration: derived once from struct conf. */
+struct dmarcd_cfg {
+	pthread_mutex_t	 lock;
+	int		 refs;
+	struct conf	*conf;
+	char		 hostname[256];
+	const char	*authservid;	/* NULL: MTA macro j, else hostname */
+	const char	**trusted;	/* [0] is filled per message */
+	size_t		 ntrusted;
+	struct ignorehosts *ignore;
+	struct resolver	*resolver;
+	struct dmarc_resolver dres;
+	struct psl_od	*psl;
+	struct dmarc_orgdomain od;
+	struct dmarc_options opts;
+	enum tempfail_action on_temperror;
+	enum tempfail_action on_histerror;
+};
+
+/*
+ * cfg_load - read and check a configuration; zonefile (test mode -Z)
+ * overrides TestDNSData.  NULL with a message in err on failure.
+ */
+struct dmarcd_cfg *cfg_load(const char *path, const char *zonefile,
+		    char *err, size_t errlen);
+/* cfg_install - make c the configuration new connections get */
+void		 cfg_install(struct dmarcd_cfg *c);
+/* cfg_acquire - pin the current configuration (never NULL once installed) */
+struct dmarcd_cfg *cfg_acquire(void);
+void		 cfg_release(struct dmarcd_cfg *c);
+/* cfg_bool etc. - shortcuts into c->conf */
+#define cfg_bool(c, k)	conf_bool((c)->conf, (k))
+#define cfg_str(c, k)	conf_str((c)->conf, (k))
+
+/* One header field as received. */
+struct hdr {
+	char	*name;
+	char	*value;		/* unfolded as the MTA gave it */
+	size_t	 vlen;
+};
+
+/* Everything known about one message. */
+struct msg {
+	/* connection */
+	char	 hostname[256];
+	char	 ip[64];		/* "" when unknown */
+	char	 helo[256];
+	char	*mta_host;		/* macro j */
+	char	*jobid;			/* macro i */
+	char	*auth_user;		/* {auth_authen} */
+	/* envelope */
+	char	*envfrom;		/* address without <> ("" for <>) */
+	char	 envfrom_domain[DMARC_MAXDOMAIN + 1];
+	char	**rcpts;
+	size_t	 nrcpts;
+	/* header */
+	struct hdr *hdrs;
+	size_t	 nhdrs;
+	size_t	 hdrbytes;
+	int	 hdr_overflow;		/* some fields were not kept */
+};
+
+void	 msg_init(struct msg *m);
+/* msg_reset - forget envelope and header (keep connection data) */
+void	 msg_reset(struct msg *m);
+void	 msg_free(struct msg *m);
+void	 msg_set_str(char **field, const char *value);
+/* msg_envfrom - set the envelope sender from "<a@b>", "a@b" or "<>" */
+void	 msg_envfrom(struct msg *m, const char *arg);
+void	 msg_add_rcpt(struct msg *m, const char *arg);
+void	 msg_add_header(struct msg *m, const char *name, const char *value,
+	    size_t vlen);
+/* msg_set_addr - client address from a sockaddr (NULL: unknown) */
+void	 msg_set_addr(struct msg *m, const struct sockaddr *sa);
+
+enum out_action {
+	OUT_CONTINUE,	/* go on; our headers are added */
+	OUT_ACCEPT,	/* accept without evaluation (ignored) */
+	OUT_REJECT,
+	OUT_TEMPFAIL,
+	OUT_QUARANTINE,	/* hold, headers added */
+	OUT_DISCARD
+};
+
+#define OUT_MAXHDRS 4
+
+/* What to do with a message. */
+struct outcome {
+	enum out_action	 action;
+	char		 rcode[4];	/* "" when no reply text */
+	char		 xcode[8];
+	char		*reply;
+	char		*quarantine_reason;
+	size_t		 nhdrs;
+	char		*hdr_name[OUT_MAXHDRS];	/* insert at index 0, in order */
+	char		*hdr_value[OUT_MAXHDRS];
+	char		*add_rcpt;
+	char		*history;	/* NULL: no record */
+	size_t		 histlen;
+	const char	*nohistory;	/* why there is no record */
+	char		*author;	/* for the log line */
+	const char	*result;	/* dmarc result word */
+};
+
+const char *out_action_name(enum out_action a);
+
+/* msg_evaluate - decide; never fails (temporary trouble is an outcome) */
+void	 msg_evaluate(const struct dmarcd_cfg *c, const struct msg *m,
+	    struct outcome *out);
+void	 outcome_free(struct outcome *out);
+
+/* record.c - the history record of an evaluated message into out */
+void	 history_build(const struct dmarcd_cfg *c, const struct msg *m,
+	    const struct dmarc_eval *ev, const struct dmarc_authinfo *ai,
+	    const unsigned *applied, struct outcome *out);
+
+/* arheader.c */
+/* ar_authservid - the authserv-id token (quoted when needed) */
+char	*ar_authservid(const struct dmarcd_cfg *c, const struct msg *m);
+char	*ar_dmarc_header(const char *authservid, const struct dmarc_eval *ev,
+	    const unsigned *applied);
+
+/*
+ * outcome_commit - append the history record (histfile.c); on a write
+ * failure the action becomes tempfail unless HistoryFailureAction is
+ * accept.  Returns 0, or -1 when the write failed.
+ */
+int	 outcome_commit(const struct dmarcd_cfg *c, const struct msg *m,
+	    struct outcome *out);
+
+/* callbacks.c */
+extern struct smfiDesc dmarcd_filter;
+/* listen_nodelay - set TCP_NODELAY on libmilter's listening socket */
+int	 listen_nodelay(void);
+
+/* testmode.c */
+struct testopts {
+	const char	*ip;
+	const char	*hostname;
+	const char	*helo;
+	const char	*sender;
+	const char	*rcpt;
+	const char	*jobid;
+	const char	*auth_user;
+};
+int	 testmode_run(const struct dmarcd_cfg *c, const struct testopts *to,
+	    char **files, int nfiles);
+
+#endif
