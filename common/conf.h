@@ -104,6 +104,7 @@ enum conf_type {
 #define CF_NORELOAD	0x01	/* needs a restart to change */
 #define CF_NOTYET	0x02	/* accepted, logged, has no effect yet */
 #define CF_COMPAT	0x04	/* accepted for OpenDMARC compatibility only */
+#define CF_NOTYETDMARCD	0x08	/* like CF_NOTYET, but only in dmarcd */
 
 struct conf_key {
 	const char	*name;
@@ -130,6 +131,7 @@ struct conf	*conf_load_buf(const char *buf, size_t len, const char *name,
 		    unsigned prog, char *err, size_t errlen);
 void		 conf_free(struct conf *c);
 
+/* conf_isset - the key was set by the file (not just defaulted) */
 int		 conf_isset(const struct conf *c, enum conf_id id);
 int		 conf_bool(const struct conf *c, enum conf_id id);
 long		 conf_int(const struct conf *c, enum conf_id id);
