@@ -3,7 +3,8 @@
  *
  * SYNOPSIS
  *	int
- *	dmarc_from_parse(const char *value, size_t len, struct dmarc_from *out);
+ *	dmarc_from_parse(const char *value, size_t len,
+ *	    struct dmarc_from *out);
  *
  *	void
  *	dmarc_from_clear(struct dmarc_from *from);
@@ -62,8 +63,8 @@
 enum tok_type {
 	T_END = 0,		/* end of input */
 	T_ATOM,			/* atext run, or one encoded word */
-	T_QSTR,			/* quoted string; p/len inside the quotes */
-	T_DLIT,			/* domain literal; p/len inside the brackets */
+	T_QSTR,			/* quoted string, p/len inside quotes */
+	T_DLIT,			/* domain literal, inside brackets */
 	T_SPEC			/* one of < > @ , ; : . */
 };
 
@@ -72,20 +73,20 @@ struct tok {
 	int		 ch;		/* the special (T_SPEC) */
 	const char	*p;
 	size_t		 len;
-	int		 opaque;	/* encoded word with specials inside */
+	int		 opaque;	/* encoded word holding specials */
 };
 
 struct lex {
 	const char	*p;
 	size_t		 len;
 	size_t		 pos;
-	struct tok	 tok;		/* the current (lookahead) token */
+	struct tok	 tok;		/* the lookahead token */
 };
 
 struct parser {
 	struct lex	 lx;
 	struct dmarc_from *out;
-	struct dm_buf	 local;		/* local part being collected */
+	struct dm_buf	 local;		/* local part so far */
 	int		 toobig;	/* a domain beyond DMARC_MAXFROM */
 };
 
@@ -281,7 +282,7 @@ add_word(struct parser *ps)
 		if (t->p[i] == '\r' || t->p[i] == '\n')
 			continue;	/* folding inside the quotes */
 		if (t->p[i] == '\\')
-			i++;		/* lexer guarantees a following octet */
+			i++;		/* the lexer saw its partner */
 		dm_buf_addc(&ps->local, t->p[i]);
 	}
 	return ps->local.err;
@@ -365,7 +366,7 @@ parse_domain(struct parser *ps)
 		return DMARC_ESYNTAX;
 	while ((lx->tok.type == T_ATOM && !prev_atom) || is_spec(lx, '.')) {
 		if (lx->tok.len > sizeof(raw) - n)
-			return DMARC_ESYNTAX;	/* far too long for a name */
+			return DMARC_ESYNTAX;	/* far too long */
 		memcpy(raw + n, lx->tok.p, lx->tok.len);
 		n += lx->tok.len;
 		prev_atom = lx->tok.type == T_ATOM;
@@ -500,7 +501,7 @@ parse_address(struct parser *ps, int in_group)
 	if (is_spec(lx, '<'))
 		return parse_angle(ps);
 	if (!is_spec(lx, '@') || chain == 0 || opaque)
-		return DMARC_ESYNTAX;	/* bare word, stray special, "a <b>" */
+		return DMARC_ESYNTAX;	/* bare word, stray special */
 	if ((rc = advance(lx)) != DMARC_OK)
 		return rc;
 	return parse_domain(ps);
@@ -569,7 +570,7 @@ dmarc_from_parse(const char *value, size_t len, struct dmarc_from *out)
 	rc = parse_list(&ps);
 	dm_buf_free(&ps.local);
 	if (rc == DMARC_ETOOBIG)
-		rc = DMARC_ESYNTAX;	/* only the local-part buffer says so */
+		rc = DMARC_ESYNTAX;	/* only the local part says so */
 	if (rc != DMARC_OK) {
 		rollback(out, &saved);
 		return rc;

@@ -215,7 +215,8 @@ parse_pair(struct cursor *c, struct dmarc_rspf *rs)
 				return rc;
 			free(val);	/* a stray quoted word */
 		} else
-			c->pos = bare_end(c) > c->pos ? bare_end(c) : c->pos + 1;
+			c->pos = bare_end(c) > c->pos ? bare_end(c) :
+			    c->pos + 1;
 		return DMARC_OK;
 	}
 	c->pos++;			/* the first '=' only */
@@ -247,7 +248,7 @@ parse_result(struct cursor *c, struct dmarc_rspf *rs)
 	end = bare_end(c);
 	if (end == start || memchr(c->p + start, '=', end - start) != NULL ||
 	    c->p[start] == '"')
-		return DMARC_ESYNTAX;	/* no result, or a key=value first */
+		return DMARC_ESYNTAX;	/* none, or key=value first */
 	rs->result = dmarc_ares_parse(c->p + start, end - start);
 	switch (rs->result) {
 	case DMARC_ARES_PASS:

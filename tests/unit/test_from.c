@@ -283,8 +283,8 @@ test_caps(void)
 
 	memset(&f, 0, sizeof(f));
 	for (i = 0; i < DMARC_MAXFROM; i++)
-		n += (size_t)snprintf(val + n, sizeof(val) - n, "%su@d%d.example",
-		    i ? ", " : "", i);
+		n += (size_t)snprintf(val + n, sizeof(val) - n,
+		    "%su@d%d.example", i ? ", " : "", i);
 	CHECK_INT(dmarc_from_parse(val, n, &f), DMARC_OK, "caps: 16 domains");
 	CHECK_INT(f.ndomains, DMARC_MAXFROM, "caps: 16 kept");
 	n += (size_t)snprintf(val + n, sizeof(val) - n, ", v@d0.example");

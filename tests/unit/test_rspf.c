@@ -80,7 +80,8 @@ static const struct rspf_case cases[] = {
 	  "permitted sender hosts)", 0, 0, DMARC_ARES_NONE, NULL, NULL, NULL,
 	  NULL, NULL },
 	/* OpenDMARC miltertest t-verify-received-spf-good / -bad */
-	{ "pass identity=mailfrom; envelope-from=\"somebody@trusteddomain.org\"",
+	{ "pass identity=mailfrom; "
+	  "envelope-from=\"somebody@trusteddomain.org\"",
 	  0, 0, P, "mailfrom", "somebody@trusteddomain.org", NULL, NULL,
 	  NULL },
 	{ "pass", 0, 0, P, NULL, NULL, NULL, NULL, NULL },
