@@ -26,6 +26,11 @@ struct from_case {
 	const char	*locals;	/* '|'-joined */
 };
 
+/* labels of 64 and 63 octets: one too long, one just right */
+#define LONG31	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define LONG63	LONG31 LONG31 "a"
+#define LONG64	LONG63 "b"
+
 #define ERR(s)	{ s, 0, DMARC_ESYNTAX, 0, 0, "", "" }
 
 static const struct from_case cases[] = {
@@ -206,6 +211,20 @@ static const struct from_case cases[] = {
 	{ "\"a\0\"@x.example", 14, DMARC_ESYNTAX, 0, 0, "", "" },
 	{ "(a\0) b@x.example", 16, DMARC_ESYNTAX, 0, 0, "", "" },
 	ERR("a\x01@x.example"),
+
+	/* lexer corners */
+	ERR("(ends in a backslash\\"),
+	ERR("u@[1.2.3.4\\"),
+	ERR("u@[1.2.3.4] (unterminated"),
+	ERR("<@a.example (x:u@d.example>"),
+	{ "=?utf-8?x?abc?= <u@example.com>", 0, 0, 1, 0, "example.com", "u" },
+	{ "=??q?abc?= <u@example.com>", 0, 0, 1, 0, "example.com", "u" },
+	{ "=?utf-8?q?abc?", 0, DMARC_ESYNTAX, 0, 0, "", "" },
+	{ "u@" LONG64 LONG64 LONG64 LONG64 LONG64 LONG64 LONG64 LONG64
+	  LONG64 LONG64 LONG64 LONG64 LONG64 LONG64 LONG64 LONG64 LONG64,
+	  0, DMARC_ESYNTAX, 0, 0, "", "" },
+	{ "u@" LONG64 ".example", 0, DMARC_ESYNTAX, 0, 0, "", "" },
+	{ "u@" LONG63 ".example", 0, 0, 1, 0, LONG63 ".example", "u" },
 };
 
 /* join - domains (sep ',') or locals (sep '|') of f into buf */

@@ -173,6 +173,13 @@ static const struct rspf_case cases[] = {
 	ERR("pass envelope-from=\"ends in backslash\\"),
 	ERR("pass identity=helo; envelope-from=a@b.example identity=mailfrom"),
 	ERR("pass envelope-from=a@b.example; envelope-from=c@d.example"),
+	ERR("pass (a\\"),
+	ERR("pass x-key = (unterminated"),
+	ERR("pass x-key=\"unterminated"),
+	ERR("pass \"stray unterminated"),
+	{ "pass (\\() identity= \"mailfrom\" x-key", 0, 0, P, "mailfrom",
+	  NULL, NULL, NULL, NULL },
+	{ "pass = ;x=; =a @b", 0, 0, P, NULL, NULL, NULL, NULL, NULL },
 	{ "pass identity=mail\0from", 23, DMARC_ESYNTAX, 0, NULL, NULL, NULL,
 	  NULL, NULL },
 };
