@@ -492,6 +492,7 @@ warn_notyet(const struct conf *c, unsigned prog, const char *file)
 	}
 }
 
+/* conf_load_buf - parse a buffer line by line over the defaults */
 struct conf *
 conf_load_buf(const char *buf, size_t len, const char *name, unsigned prog,
     char *err, size_t errlen)
@@ -573,6 +574,7 @@ fail:
 	return NULL;
 }
 
+/* conf_load - read the whole file, then parse it as a buffer */
 struct conf *
 conf_load(const char *path, unsigned prog, char *err, size_t errlen)
 {
@@ -589,6 +591,7 @@ conf_load(const char *path, unsigned prog, char *err, size_t errlen)
 	return c;
 }
 
+/* conf_free - free everything; NULL is fine */
 void
 conf_free(struct conf *c)
 {
@@ -602,6 +605,7 @@ conf_free(struct conf *c)
 	free(c);
 }
 
+/* conf_isset - set by the file, not just defaulted */
 int
 conf_isset(const struct conf *c, enum conf_id id)
 {
@@ -609,6 +613,7 @@ conf_isset(const struct conf *c, enum conf_id id)
 	return c->v[id].line != 0;
 }
 
+/* conf_bool - a CT_BOOL value, 0 when unset */
 int
 conf_bool(const struct conf *c, enum conf_id id)
 {
@@ -616,6 +621,7 @@ conf_bool(const struct conf *c, enum conf_id id)
 	return c->v[id].has ? (int)c->v[id].num : 0;
 }
 
+/* conf_int - a CT_INT value, 0 when unset */
 long
 conf_int(const struct conf *c, enum conf_id id)
 {
@@ -623,6 +629,7 @@ conf_int(const struct conf *c, enum conf_id id)
 	return c->v[id].has ? c->v[id].num : 0;
 }
 
+/* conf_str - a string, path or enum value, NULL when unset */
 const char *
 conf_str(const struct conf *c, enum conf_id id)
 {
@@ -631,6 +638,7 @@ conf_str(const struct conf *c, enum conf_id id)
 	return c->v[id].str;
 }
 
+/* conf_list - a CT_LIST value, never NULL, NULL-terminated */
 const char *const *
 conf_list(const struct conf *c, enum conf_id id, size_t *n)
 {
@@ -642,6 +650,7 @@ conf_list(const struct conf *c, enum conf_id id, size_t *n)
 	return (const char *const *)c->v[id].list;
 }
 
+/* conf_line - where the value was set, 0 when defaulted */
 unsigned
 conf_line(const struct conf *c, enum conf_id id)
 {
@@ -649,12 +658,14 @@ conf_line(const struct conf *c, enum conf_id id)
 	return c->v[id].line;
 }
 
+/* conf_path - the file name given to conf_load*, NULL for defaults only */
 const char *
 conf_path(const struct conf *c)
 {
 	return c->path;
 }
 
+/* conf_keys - the table itself */
 const struct conf_key *
 conf_keys(size_t *n)
 {
@@ -663,6 +674,7 @@ conf_keys(size_t *n)
 	return keys;
 }
 
+/* conf_lookup - key id by name, case-insensitive */
 int
 conf_lookup(const char *name)
 {

@@ -484,13 +484,58 @@ load_opendmarc(const char *path, const char *what, int values)
 	conf_free(c);
 }
 
+/*
+ * test_sample - OpenDMARC's own sample with every "# Name value" line
+ * uncommented loads, and sets as many keys as it has such lines
+ */
+static void
+test_sample(const char *dir)
+{
+	char path[1024], err[512], line[1024], *buf = NULL;
+	size_t len = 0, nlines = 0, nset = 0, i;
+	struct conf *c;
+	FILE *fp, *mem;
+
+	snprintf(path, sizeof(path), "%s/tests/data/opendmarc.conf.sample",
+	    dir);
+	if (!CHECK((fp = fopen(path, "r")) != NULL, "open %s", path))
+		return;
+	mem = open_memstream(&buf, &len);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (line[0] == '#' && line[1] == ' ' &&
+		    ((line[2] >= 'A' && line[2] <= 'Z') ||
+		    (line[2] >= 'a' && line[2] <= 'z'))) {
+			fputs(line + 2, mem);
+			nlines++;
+		}
+	fclose(fp);
+	fclose(mem);
+	c = conf_load_buf(buf, len, "sample", 0, err, sizeof(err));
+	if (CHECK(c != NULL, "OpenDMARC sample, all keys uncommented, loads"))
+		for (i = 0; i < C__COUNT; i++)
+			nset += conf_isset(c, (enum conf_id)i) ? 1 : 0;
+	else
+		printf("#   error: %s\n", err);
+	CHECK(nlines >= 40, "sample has %zu settings", nlines);
+	CHECK_INT(nset, nlines, "every sample setting set a distinct key");
+	if (c != NULL) {
+		CHECK_INT(conf_int(c, C_UMASK), 077, "sample UMask 077");
+		CHECK_STR(conf_str(c, C_AUTORESTARTRATE), "n/t[u]",
+		    "sample AutoRestartRate");
+	}
+	conf_free(c);
+	free(buf);
+}
+
 /* test_files - files on disk: missing, directory, the OpenDMARC samples */
 static void
 test_files(void)
 {
+	const char *dir;
 	char err[512], path[1024];
 	struct conf *c;
 
+	dir = getenv("top_srcdir") != NULL ? getenv("top_srcdir") : TOP_SRCDIR;
 	c = conf_load("/nonexistent/dmarcd.conf", 0, err, sizeof(err));
 	CHECK(c == NULL, "missing file fails");
 	snprintf(path, sizeof(path), "/nonexistent/dmarcd.conf: %s",
@@ -499,8 +544,8 @@ test_files(void)
 	c = conf_load("/", 0, err, sizeof(err));
 	CHECK(c == NULL && strncmp(err, "/: ", 3) == 0, "directory fails");
 
-	snprintf(path, sizeof(path), "%s/tests/data/opendmarc.conf",
-	    getenv("top_srcdir") != NULL ? getenv("top_srcdir") : TOP_SRCDIR);
+	test_sample(dir);
+	snprintf(path, sizeof(path), "%s/tests/data/opendmarc.conf", dir);
 	load_opendmarc(path, "tests/data/opendmarc.conf", 1);
 	if (access("/etc/opendmarc.conf", R_OK) == 0)
 		load_opendmarc("/etc/opendmarc.conf", "/etc/opendmarc.conf",
