@@ -1,0 +1,450 @@
+/*
+ * resolver.c -- the one DNS resolver: libunbound or a zone file
+ *
+ * SYNOPSIS
+ *	#include "resolver.h"
+ *
+ * DESCRIPTION
+ *	The libunbound backend keeps one context for the whole process.
+ *	It forwards to the configured nameservers (ip[@port]) or to those
+ *	of resolv.conf, without a DNSSEC trust anchor: the site's resolver
+ *	validates, we only need its answers, and libunbound's own cache
+ *	keeps positive and negative answers for their TTLs (no cache is
+ *	written here).
+ *
+ *	Deadlines.  The context runs in thread mode (ub_ctx_async(ctx, 1)):
+ *	libunbound resolves in its own thread and hands answers back
+ *	through a pipe, which our dispatcher thread poll()s and drains
+ *	with ub_process(), running the callbacks.  A lookup starts an
+ *	asynchronous query and waits on its own condition variable until
+ *	the callback delivered or the deadline passed; then it calls
+ *	ub_cancel() and reports DMARC_DNS_TIMEOUT.  The callback and the
+ *	requester can race, so each request carries a reference count
+ *	under the resolver mutex: ub_cancel() returning UB_NOERROR proves
+ *	the callback will never run (libunbound drops the callback of a
+ *	cancelled query under its own lock), UB_NOID means it ran or is
+ *	about to, and the last party to let go frees the request.
+ *
+ *	Zone-file mode hands every lookup to zonefile.c.
+ *
+ * DIAGNOSTICS
+ *	resolver_new() fails with a message in err.  Lookups return enum
+ *	dmarc_dns and never log above debug level.
+ *
+ * SEE ALSO
+ *	libunbound(3), zonefile.c, RFC 8020
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <unbound.h>
+
+#include "log.h"
+#include "resolver.h"
+#include "xmalloc.h"
+#include "zonefile.h"
+
+#define RESOLVER_DEFAULT_TIMEOUT	5000	/* ms */
+#define RCODE_NOERROR	0
+#define RCODE_SERVFAIL	2
+#define RCODE_NXDOMAIN	3
+
+struct resolver {
+	struct zonefile		*zf;		/* zone-file mode */
+	struct ub_ctx		*ctx;		/* libunbound mode */
+	unsigned		 timeout_ms;
+	pthread_t		 thr;
+	int			 thr_started;
+	int			 wake[2];	/* stops the dispatcher */
+	pthread_mutex_t		 mu;		/* requests and stats */
+	struct resolver_stats	 st;
+};
+
+/* One outstanding asynchronous query, shared by requester and callback. */
+struct ubreq {
+	struct resolver		*r;
+	pthread_cond_t		 cv;
+	int			 refs;		/* under r->mu */
+	int			 done;		/* callback delivered */
+	int			 abandoned;	/* requester gave up */
+	int			 err;
+	struct ub_result	*res;
+};
+
+/* dispatcher - run libunbound's callbacks as answers arrive */
+static void *
+dispatcher(void *arg)
+{
+	struct resolver *r = arg;
+	struct pollfd pfd[2];
+	int rc;
+
+	pfd[0].fd = ub_fd(r->ctx);
+	pfd[1].fd = r->wake[0];
+	for (;;) {
+		pfd[0].events = pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno != EINTR)
+				log_warn("resolver: poll");
+			continue;
+		}
+		if (pfd[1].revents != 0)
+			break;
+		if (pfd[0].revents != 0 &&
+		    (rc = ub_process(r->ctx)) != 0) {
+			log_warnx("resolver: ub_process: %s", ub_strerror(rc));
+			if (rc == UB_PIPE)
+				break;	/* libunbound's thread is gone */
+		}
+	}
+	return NULL;
+}
+
+/* req_release - drop one reference (r->mu held); the last one frees */
+static void
+req_release(struct ubreq *q)
+{
+	if (--q->refs > 0)
+		return;
+	if (q->res != NULL)
+		ub_resolve_free(q->res);
+	pthread_cond_destroy(&q->cv);
+	free(q);
+}
+
+/* callback - libunbound delivers an answer (dispatcher thread) */
+static void
+callback(void *arg, int err, struct ub_result *res)
+{
+	struct ubreq *q = arg;
+	struct resolver *r = q->r;
+
+	pthread_mutex_lock(&r->mu);
+	q->err = err;
+	q->res = res;
+	q->done = 1;
+	if (!q->abandoned)
+		pthread_cond_signal(&q->cv);
+	req_release(q);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* map - libunbound's outcome to ours */
+static enum dmarc_dns
+map(int err, const struct ub_result *res)
+{
+	if (err == UB_SERVFAIL)
+		return DMARC_DNS_SERVFAIL;
+	if (err != 0 || res == NULL)
+		return DMARC_DNS_ERROR;
+	if (res->havedata)
+		return DMARC_DNS_DATA;
+	if (res->rcode == RCODE_NXDOMAIN || res->nxdomain)
+		return DMARC_DNS_NXDOMAIN;
+	if (res->rcode == RCODE_NOERROR)
+		return DMARC_DNS_NODATA;
+	return DMARC_DNS_SERVFAIL;
+}
+
+/* deadline - now + ms on the monotonic clock */
+static void
+deadline(struct timespec *ts, unsigned ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* req_new - a request with two references: requester and callback */
+static struct ubreq *
+req_new(struct resolver *r)
+{
+	struct ubreq *q = xcalloc(1, sizeof(*q));
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	q->r = r;
+	q->refs = 2;
+	return q;
+}
+
+/* ub_lookup - one query with a deadline; *resp is the caller's to free */
+static enum dmarc_dns
+ub_lookup(struct resolver *r, const char *name, int type,
+    struct ub_result **resp)
+{
+	struct ubreq *q = req_new(r);
+	struct timespec dl;
+	enum dmarc_dns st;
+	int id, rc, cancelled;
+
+	*resp = NULL;
+	deadline(&dl, r->timeout_ms);
+	if ((rc = ub_resolve_async(r->ctx, name, type, 1, q, callback,
+	    &id)) != 0) {
+		log_debug("resolver: %s: %s", name, ub_strerror(rc));
+		q->refs = 1;
+		pthread_mutex_lock(&r->mu);
+		req_release(q);
+		pthread_mutex_unlock(&r->mu);
+		return DMARC_DNS_ERROR;
+	}
+	pthread_mutex_lock(&r->mu);
+	rc = 0;
+	while (!q->done && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&q->cv, &r->mu, &dl);
+	if (!q->done) {
+		/* Not under r->mu: the callback may be waiting for it. */
+		pthread_mutex_unlock(&r->mu);
+		cancelled = ub_cancel(r->ctx, id) == UB_NOERROR;
+		pthread_mutex_lock(&r->mu);
+		if (cancelled)
+			q->refs--;	/* the callback will never run */
+	}
+	if (q->done) {
+		st = map(q->err, q->res);
+		*resp = q->res;
+		q->res = NULL;
+	} else {
+		q->abandoned = 1;
+		st = DMARC_DNS_TIMEOUT;
+	}
+	req_release(q);
+	pthread_mutex_unlock(&r->mu);
+	return st;
+}
+
+/* count - update the statistics for one lookup */
+static enum dmarc_dns
+count(struct resolver *r, enum dmarc_dns st)
+{
+	pthread_mutex_lock(&r->mu);
+	r->st.lookups++;
+	if (st == DMARC_DNS_TIMEOUT)
+		r->st.timeouts++;
+	else if (st == DMARC_DNS_SERVFAIL)
+		r->st.servfails++;
+	pthread_mutex_unlock(&r->mu);
+	return st;
+}
+
+/* ub_setup - context, forwarders, thread mode, dispatcher */
+static int
+ub_setup(struct resolver *r, const struct resolver_opts *o, char *err,
+    size_t errlen)
+{
+	const char *rc_file = o->resolvconf ? o->resolvconf :
+	    "/etc/resolv.conf";
+	size_t i;
+	int rc;
+
+	if ((r->ctx = ub_ctx_create()) == NULL) {
+		snprintf(err, errlen, "ub_ctx_create failed");
+		return -1;
+	}
+	/* forwarders on loopback (a local cache, the test servers) */
+	if ((rc = ub_ctx_set_option(r->ctx, "do-not-query-localhost:",
+	    "no")) != 0) {
+		snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
+		return -1;
+	}
+	/*
+	 * libunbound answers "test." NXDOMAIN itself (RFC 6761); test and
+	 * split set-ups publish names there on their own servers; a
+	 * transparent zone replaces the default ("nodefault" is not
+	 * honoured through ub_ctx_set_option()).
+	 */
+	if ((rc = ub_ctx_set_option(r->ctx, "local-zone:",
+	    "test. transparent")) != 0) {
+		snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
+		return -1;
+	}
+	for (i = 0; i < o->nnameservers; i++)
+		if ((rc = ub_ctx_set_fwd(r->ctx, o->nameservers[i])) != 0) {
+			snprintf(err, errlen, "nameserver \"%s\": %s",
+			    o->nameservers[i], ub_strerror(rc));
+			return -1;
+		}
+	if (o->nnameservers == 0 &&
+	    (rc = ub_ctx_resolvconf(r->ctx, rc_file)) != 0) {
+		snprintf(err, errlen, "%s: %s", rc_file, rc == UB_READFILE ?
+		    strerror(errno) : ub_strerror(rc));
+		return -1;
+	}
+	if ((rc = ub_ctx_async(r->ctx, 1)) != 0) {
+		snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
+		return -1;
+	}
+	if (pipe2(r->wake, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((rc = pthread_create(&r->thr, NULL, dispatcher, r)) != 0) {
+		snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+		return -1;
+	}
+	r->thr_started = 1;
+	return 0;
+}
+
+/* resolver_new - choose the backend and set it up */
+struct resolver *
+resolver_new(const struct resolver_opts *opts, char *err, size_t errlen)
+{
+	struct resolver *r = xcalloc(1, sizeof(*r));
+
+	r->wake[0] = r->wake[1] = -1;
+	pthread_mutex_init(&r->mu, NULL);
+	r->timeout_ms = opts->timeout_ms ? opts->timeout_ms :
+	    RESOLVER_DEFAULT_TIMEOUT;
+	if (opts->zonefile != NULL) {
+		if ((r->zf = zonefile_load(opts->zonefile, err,
+		    errlen)) == NULL) {
+			resolver_free(r);
+			return NULL;
+		}
+		return r;
+	}
+	if (ub_setup(r, opts, err, errlen) != 0) {
+		resolver_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* resolver_free - stop the dispatcher, then drop the context */
+void
+resolver_free(struct resolver *r)
+{
+	if (r == NULL)
+		return;
+	if (r->thr_started) {
+		while (write(r->wake[1], "x", 1) == -1 && errno == EINTR)
+			;
+		pthread_join(r->thr, NULL);
+	}
+	if (r->ctx != NULL)
+		ub_ctx_delete(r->ctx);
+	if (r->wake[0] != -1)
+		close(r->wake[0]);
+	if (r->wake[1] != -1)
+		close(r->wake[1]);
+	zonefile_free(r->zf);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+}
+
+/* resolver_txt - TXT lookup, one joined string per RR (D-02) */
+enum dmarc_dns
+resolver_txt(struct resolver *r, const char *name, struct dmarc_dns_txt *out)
+{
+	struct ub_result *res;
+	enum dmarc_dns st;
+	int i;
+
+	if (r->zf != NULL)
+		return count(r, zonefile_txt(r->zf, name, out));
+	st = ub_lookup(r, name, 16, &res);
+	for (i = 0; st == DMARC_DNS_DATA && res->data[i] != NULL; i++)
+		if (zonefile_txt_rdata_add((unsigned char *)res->data[i],
+		    (size_t)res->len[i], out) != 0) {
+			dmarc_dns_txt_clear(out);
+			st = DMARC_DNS_ERROR;
+		}
+	if (res != NULL)
+		ub_resolve_free(res);
+	return count(r, st);
+}
+
+/* resolver_exists - A lookup reduced to "does the name exist" */
+enum dmarc_dns
+resolver_exists(struct resolver *r, const char *name)
+{
+	struct ub_result *res;
+	enum dmarc_dns st;
+
+	if (r->zf != NULL)
+		return count(r, zonefile_exists(r->zf, name));
+	st = ub_lookup(r, name, 1, &res);
+	if (res != NULL)
+		ub_resolve_free(res);
+	return count(r, st);
+}
+
+/* resolver_query - the raw answer packet, for libspf2/libopendkim glue */
+enum dmarc_dns
+resolver_query(struct resolver *r, const char *name, int rrtype,
+    unsigned char **pkt, size_t *pktlen)
+{
+	struct ub_result *res;
+	enum dmarc_dns st;
+
+	*pkt = NULL;
+	*pktlen = 0;
+	if (r->zf != NULL)
+		return count(r, zonefile_query(r->zf, name, rrtype, pkt,
+		    pktlen));
+	st = ub_lookup(r, name, rrtype, &res);
+	if ((st == DMARC_DNS_DATA || st == DMARC_DNS_NODATA ||
+	    st == DMARC_DNS_NXDOMAIN)) {
+		if (res->answer_packet != NULL && res->answer_len > 0) {
+			*pkt = xmalloc((size_t)res->answer_len);
+			memcpy(*pkt, res->answer_packet,
+			    (size_t)res->answer_len);
+			*pktlen = (size_t)res->answer_len;
+		} else
+			st = DMARC_DNS_ERROR;
+	}
+	if (res != NULL)
+		ub_resolve_free(res);
+	return count(r, st);
+}
+
+/* dmarc_txt - struct dmarc_resolver adapter */
+static enum dmarc_dns
+dmarc_txt(void *arg, const char *name, struct dmarc_dns_txt *out)
+{
+	return resolver_txt(arg, name, out);
+}
+
+/* dmarc_exists - struct dmarc_resolver adapter */
+static enum dmarc_dns
+dmarc_exists(void *arg, const char *name)
+{
+	return resolver_exists(arg, name);
+}
+
+/* resolver_dmarc - fill a libdmarc resolver interface bound to r */
+void
+resolver_dmarc(struct resolver *r, struct dmarc_resolver *out)
+{
+	out->txt = dmarc_txt;
+	out->exists = dmarc_exists;
+	out->arg = r;
+}
+
+/* resolver_stats - a consistent copy of the counters */
+void
+resolver_stats(struct resolver *r, struct resolver_stats *st)
+{
+	pthread_mutex_lock(&r->mu);
+	*st = r->st;
+	pthread_mutex_unlock(&r->mu);
+}

@@ -1,0 +1,213 @@
+#!/bin/sh
+# resolver.sh -- the libunbound backend against real servers on loopback
+#
+# DESCRIPTION
+#	Starts Debian's unbound on 127.0.0.1 and a private port with
+#	local-data for dmarcd.test (data, NODATA, NXDOMAIN, an empty
+#	non-terminal, a 1-second TTL), a zone that always refuses (SERVFAIL
+#	for us) and a zone forwarded to a UDP server that reads and never
+#	answers.  tests/tools/dnsq drives common/resolver.c against it and
+#	unbound's query log shows what reached the server: one query per
+#	name within its TTL, even from several threads at once, and the
+#	deadline bounds every lookup.
+#
+# EXIT STATUS
+#	0 all passed, 1 a check failed, 77 skipped (unbound or python3
+#	missing: Debian packages unbound, python3), 99 setup failure.
+
+: "${top_builddir:=.}"
+DNSQ="$top_builddir/tests/tools/dnsq"
+PATH="$PATH:/usr/sbin:/sbin"
+
+UNBOUND=$(command -v unbound) || {
+	echo "SKIP: unbound not installed (apt-get install unbound)"
+	exit 77
+}
+PYTHON=$(command -v python3) || {
+	echo "SKIP: python3 not installed (needed for the silent server)"
+	exit 77
+}
+[ -x "$DNSQ" ] || { echo "ERROR: $DNSQ not built"; exit 99; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/resolver-test.XXXXXX") || exit 99
+ub_pid= silent_pid=
+cleanup() {
+	[ -n "$ub_pid" ] && kill "$ub_pid" 2>/dev/null
+	[ -n "$silent_pid" ] && kill "$silent_pid" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
+notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
+# check DESC COMMAND...: pass when the command succeeds
+check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+# same OUTPUT WANT: exact string comparison, shows both on failure
+same() {
+	if [ "$1" = "$2" ]; then ok "$3"; else
+		notok "$3"; echo "#   got:  $1"; echo "#   want: $2"; fi
+}
+# queries NAME TYPE: how many times unbound logged the query
+queries() { grep -c "info: 127.0.0.1 $1\. $2 IN" "$tmp/unbound.log"; }
+# elapsed_ok FILE MIN MAX: every "# NAME TYPE N ms" line within bounds
+elapsed_ok() {
+	awk -v lo="$2" -v hi="$3" '/ ms$/ { n++; if ($(NF-1) < lo ||
+	    $(NF-1) > hi) bad++ } END { exit !(n > 0 && bad == 0) }' "$1"
+}
+
+# --- the silent server: reads queries and drops them ----------------------
+"$PYTHON" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+while True:
+    s.recvfrom(4096)
+' >"$tmp/silent.port" &
+silent_pid=$!
+i=0
+while [ ! -s "$tmp/silent.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+SPORT=$(cat "$tmp/silent.port")
+[ -n "$SPORT" ] || { echo "ERROR: silent server did not start"; exit 99; }
+
+# --- unbound on a free private port ---------------------------------------
+write_conf() {
+	cat >"$tmp/unbound.conf" <<EOF
+server:
+	interface: 127.0.0.1@$1
+	port: $1
+	do-daemonize: no
+	username: ""
+	chroot: ""
+	directory: "$tmp"
+	pidfile: "$tmp/unbound.pid"
+	logfile: "$tmp/unbound.log"
+	use-syslog: no
+	verbosity: 1
+	log-queries: yes
+	access-control: 127.0.0.0/8 allow
+	do-not-query-localhost: no
+	module-config: "iterator"
+	num-threads: 1
+	local-zone: "test." nodefault
+	local-zone: "dmarcd.test." static
+	local-data: "dmarcd.test. 300 IN SOA ns.dmarcd.test. h.dmarcd.test. 1 3600 600 86400 300"
+	local-data: '_dmarc.dmarcd.test. 300 IN TXT "v=DMARC1; " "p=reject"'
+	local-data: 'multi.dmarcd.test. 300 IN TXT "one"'
+	local-data: 'multi.dmarcd.test. 300 IN TXT "two"'
+	local-data: "dmarcd.test. 300 IN A 192.0.2.1"
+	local-data: "dmarcd.test. 300 IN MX 10 mx.dmarcd.test."
+	local-data: 'deep.ent.dmarcd.test. 300 IN TXT "deep"'
+	local-data: 'conc.dmarcd.test. 300 IN TXT "concurrent"'
+	local-data: 'short.dmarcd.test. 1 IN TXT "short ttl"'
+	local-zone: "refused.test." always_refuse
+	local-zone: "silent.test." nodefault
+forward-zone:
+	name: "silent.test."
+	forward-addr: 127.0.0.1@$SPORT
+remote-control:
+	control-enable: no
+EOF
+}
+
+start_unbound() {
+	: >"$tmp/unbound.log"
+	"$UNBOUND" -d -c "$tmp/unbound.conf" >"$tmp/unbound.out" 2>&1 &
+	ub_pid=$!
+	i=0
+	while [ $i -lt 50 ]; do
+		grep -q "start of service" "$tmp/unbound.log" && return 0
+		kill -0 "$ub_pid" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill "$ub_pid" 2>/dev/null
+	wait "$ub_pid" 2>/dev/null
+	ub_pid=
+	return 1
+}
+
+try=0
+while :; do
+	PORT=$((20000 + ($$ + try * 7919) % 20000))
+	write_conf "$PORT"
+	start_unbound && break
+	try=$((try + 1))
+	if [ $try -ge 8 ]; then
+		echo "ERROR: unbound did not start:"
+		cat "$tmp/unbound.out" "$tmp/unbound.log"
+		exit 99
+	fi
+done
+echo "# unbound on 127.0.0.1@$PORT, silent server on 127.0.0.1@$SPORT"
+NS="-s 127.0.0.1@$PORT"
+
+# --- answers ----------------------------------------------------------------
+same "$("$DNSQ" $NS TXT _dmarc.dmarcd.test)" \
+    '_dmarc.dmarcd.test TXT data "v=DMARC1; p=reject"' \
+    "TXT strings of one RR joined"
+same "$("$DNSQ" $NS TXT multi.dmarcd.test | tr ' ' '\n' | sort | tr '\n' ' ')" \
+    '"one" "two" TXT data multi.dmarcd.test ' "two TXT RRs kept apart"
+same "$("$DNSQ" $NS TXT dmarcd.test)" "dmarcd.test TXT nodata" "NODATA"
+same "$("$DNSQ" $NS TXT nx.dmarcd.test)" "nx.dmarcd.test TXT nxdomain" \
+    "NXDOMAIN"
+same "$("$DNSQ" $NS EXISTS ent.dmarcd.test nx.dmarcd.test dmarcd.test)" \
+    "ent.dmarcd.test EXISTS nodata
+nx.dmarcd.test EXISTS nxdomain
+dmarcd.test EXISTS data" "exists: empty non-terminal, NXDOMAIN, data"
+same "$("$DNSQ" $NS A dmarcd.test)" "dmarcd.test A data 192.0.2.1" \
+    "A through resolver_query"
+same "$("$DNSQ" $NS MX dmarcd.test)" "dmarcd.test MX data 10 mx.dmarcd.test" \
+    "MX through resolver_query"
+
+# --- the cache: one query per name within its TTL ----------------------------
+"$DNSQ" $NS -n 3 TXT _dmarc.dmarcd.test nx.dmarcd.test dmarcd.test \
+    >"$tmp/cache.out"
+check "cache run answered 9 lookups" [ "$(wc -l <"$tmp/cache.out")" -eq 9 ]
+# the answers above ran in other processes (other caches): 1 + 1 query
+same "$(queries _dmarc.dmarcd.test TXT)" 2 "positive answer cached"
+same "$(queries nx.dmarcd.test TXT)" 2 "NXDOMAIN cached (negative cache)"
+same "$(queries dmarcd.test TXT)" 2 "NODATA cached (negative cache)"
+"$DNSQ" $NS -j 8 -n 5 TXT conc.dmarcd.test >"$tmp/conc.out"
+same "$(grep -c '^conc.dmarcd.test TXT data "concurrent"$' "$tmp/conc.out")" \
+    40 "8 threads x 5 lookups all answered"
+same "$(queries conc.dmarcd.test TXT)" 1 "one query for 40 concurrent lookups"
+q0=$(queries short.dmarcd.test TXT)
+"$DNSQ" $NS -n 3 TXT short.dmarcd.test >/dev/null
+same $(($(queries short.dmarcd.test TXT) - q0)) 1 "1-second TTL: cached within it"
+q0=$(queries short.dmarcd.test TXT)
+"$DNSQ" $NS -n 2 -w 2200 TXT short.dmarcd.test >/dev/null
+same $(($(queries short.dmarcd.test TXT) - q0)) 2 \
+    "1-second TTL: asked again once it ran out"
+
+# --- failures -----------------------------------------------------------------
+"$DNSQ" -v $NS -t 3000 TXT x.refused.test >"$tmp/sf.out" 2>"$tmp/sf.err"
+same "$(cat "$tmp/sf.out")" "x.refused.test TXT servfail" \
+    "REFUSED upstream maps to SERVFAIL"
+check "SERVFAIL arrives well before the deadline" \
+    elapsed_ok "$tmp/sf.err" 0 2000
+check "SERVFAIL counted" grep -q "servfails 1" "$tmp/sf.err"
+
+"$DNSQ" -v $NS -t 1000 TXT x.silent.test >"$tmp/to.out" 2>"$tmp/to.err"
+same "$(cat "$tmp/to.out")" "x.silent.test TXT timeout" \
+    "silent server behind unbound: TIMEOUT"
+check "timeout after about 1000 ms (900..4000)" \
+    elapsed_ok "$tmp/to.err" 900 4000
+check "TIMEOUT counted" grep -q "timeouts 1" "$tmp/to.err"
+
+"$DNSQ" -v -s "127.0.0.1@$SPORT" -t 500 -j 4 -n 3 TXT a.example b.example \
+    >"$tmp/to2.out" 2>"$tmp/to2.err"
+same "$(grep -c ' timeout$' "$tmp/to2.out")" 24 \
+    "silent forwarder, 4 threads x 6 lookups: all TIMEOUT"
+check "every one bounded (450..2000 ms)" elapsed_ok "$tmp/to2.err" 450 2000
+start=$(date +%s)
+"$DNSQ" -s "127.0.0.1@$SPORT" -t 300 -j 8 -n 4 TXT c.example >/dev/null
+check "32 timed-out lookups on 8 threads end in under 4 s" \
+    [ $(($(date +%s) - start)) -lt 4 ]
+
+check "unbound still running" kill -0 "$ub_pid"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
