@@ -274,7 +274,10 @@ read_value(struct cur *c, char **out, int stopeq, int lenient)
 		}
 	} else
 		rc = read_run(c, &b, stopeq, lenient);
-	if (rc == DMARC_OK && (*out = dm_buf_take(&b, NULL)) == NULL)
+	/* an empty quoted string: dm_buf_take() of an empty buffer is not
+	   terminated (buf.c as of d451921), so copy explicitly */
+	if (rc == DMARC_OK && (*out = dm_strndup(b.len ? b.data : "",
+	    b.len)) == NULL)
 		rc = DMARC_ENOMEM;
 	dm_buf_free(&b);
 	return rc;
