@@ -1,0 +1,187 @@
+#!/bin/sh
+# protocol.sh -- dmarcd over the milter wire protocol, as an MTA sees it
+#
+# SYNOPSIS
+#	make check TESTS=tests/milter/protocol.sh
+#	top_srcdir=. top_builddir=build sh tests/milter/protocol.sh
+#
+# DESCRIPTION
+#	Starts dmarcd in the foreground on a free TCP port of 127.0.0.1 with
+#	the demo configuration and zone (tests/data/demo), then talks to it
+#	with tests/tools/milterprobe:
+#
+#	  - No Nagle stalls (the regression test, timing nothing): the
+#	    negotiated protocol must not skip RCPT or DATA (Postfix sends
+#	    those events' macros anyway; with no callback the filter owes no
+#	    reply, delays its ACK, and the MTA's next write waits on Nagle),
+#	    and dmarcd must log "TCP_NODELAY set on listening socket"
+#	    (accepted sockets inherit it on Linux).
+#	  - Two transactions on one connection: pass.eml gets an inserted
+#	    Authentication-Results with dmarc=pass; reject.eml (p=reject,
+#	    nothing aligned) gets "550 5.7.1".
+#	  - dmarcd logs one line per message, stops cleanly on SIGTERM and
+#	    its log holds no sanitizer report.
+#
+#	Prints "ok N - what" per check and "N passed, N failed".  Exits 77
+#	when milter/dmarcd is not built.
+
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-.}
+dmarcd=$top_builddir/milter/dmarcd
+probe=$top_builddir/tests/tools/milterprobe
+demo=$top_srcdir/tests/data/demo
+
+if [ ! -x "$dmarcd" ]; then
+	echo "SKIP: $dmarcd is not built"
+	exit 77
+fi
+if [ ! -x "$probe" ]; then
+	echo "Bail out! $probe is not built (make check builds it)"
+	exit 99
+fi
+
+npass=0
+nfail=0
+n=0
+pid=
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/protocol.XXXXXX")
+
+# cleanup - stop dmarcd if still running, remove the temporary files
+cleanup() {
+	[ -z "$pid" ] || kill "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# check - record one result: check <0|1 (shell status)> <what>
+check() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		npass=$((npass + 1))
+		echo "ok $n - $2"
+	else
+		nfail=$((nfail + 1))
+		echo "not ok $n - $2"
+	fi
+}
+
+# listening - is something listening on TCP port $1 of 127.0.0.1?
+listening() {
+	ss -ltnH "sport = :$1" 2>/dev/null | grep -q .
+}
+
+# free_port - print a TCP port nobody listens on
+free_port() {
+	while :; do
+		r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+		p=$((20000 + r % 40000))
+		listening "$p" || break
+	done
+	echo "$p"
+}
+
+# start_dmarcd - start it on a free port; 0 once it listens
+start_dmarcd() {
+	port=$(free_port)
+	"$dmarcd" -f -v -c "$tmp/dmarcd.conf" -p "inet:$port@127.0.0.1" \
+	    >"$tmp/dmarcd.out" 2>"$tmp/dmarcd.log" &
+	pid=$!
+	i=0
+	while [ $i -lt 150 ]; do	# 15 s: slow under ASan/valgrind
+		listening "$port" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	pid=
+	return 1
+}
+
+# stop_dmarcd - SIGTERM and wait; 0 when it exited with status 0 in time
+stop_dmarcd() {
+	kill "$pid" 2>/dev/null || return 1
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		pid=
+		return 1
+	fi
+	wait "$pid"
+	st=$?
+	pid=
+	return $st
+}
+
+{
+	cat "$demo/dmarcd.conf"
+	echo "TestDNSData $demo/demo.zone"
+	echo "HistoryFile $tmp/history"
+} >"$tmp/dmarcd.conf"
+
+started=1
+for attempt in 1 2 3; do	# a port can be taken between check and bind
+	if start_dmarcd; then
+		started=0
+		break
+	fi
+	echo "# dmarcd did not listen on port $port (attempt $attempt):"
+	sed 's/^/#   /' "$tmp/dmarcd.log" | tail -20
+done
+check $started "dmarcd listens on inet:$port@127.0.0.1"
+if [ $started -ne 0 ]; then
+	echo "$npass passed, $nfail failed"
+	exit 1
+fi
+
+"$probe" -T 30 -a 192.0.2.10 -H relay.example.com -s bounce@example.com \
+    -m "$demo/pass.eml" -m "$demo/reject.eml" "inet:$port@127.0.0.1" \
+    >"$tmp/probe.out" 2>"$tmp/probe.err"
+check $? "milterprobe completed the exchange"
+sed 's/^/# probe: /' "$tmp/probe.out" "$tmp/probe.err"
+
+proto=$(grep '^protocol ' "$tmp/probe.out")
+echo "$proto" | grep -q '^protocol 0x'
+check $? "the filter negotiated protocol flags"
+echo "$proto" | grep -qw NORCPT
+check $((!$?)) "the negotiated protocol does not skip RCPT (no NORCPT)"
+echo "$proto" | grep -qw NODATA
+check $((!$?)) "the negotiated protocol does not skip DATA (no NODATA)"
+grep '^actions ' "$tmp/probe.out" | grep -qw ADDHDRS
+check $? "the filter asked for ADDHDRS"
+
+# The replies of each transaction, in order.
+sed -n '/^message PROBE1 /,/^message PROBE2 /p' "$tmp/probe.out" >"$tmp/m1"
+sed -n '/^message PROBE2 /,$p' "$tmp/probe.out" >"$tmp/m2"
+grep -q '^eom: insheader [0-9]* Authentication-Results: mx\.demo\.example;.*dmarc=pass.*header\.from=example\.com' "$tmp/m1"
+check $? "pass.eml: Authentication-Results with dmarc=pass inserted"
+grep -Eq '^eom: (accept|continue)$' "$tmp/m1"
+check $? "pass.eml: accepted"
+grep -q '^eom: replycode 550 5\.7\.1 ' "$tmp/m2"
+check $? "reject.eml: refused with 550 5.7.1"
+grep -q '^eom: insheader .*dmarc=pass' "$tmp/m2"
+check $((!$?)) "reject.eml: no dmarc=pass header (per-message state reset)"
+
+stop_dmarcd
+check $? "dmarcd stops with status 0 on SIGTERM"
+sed 's/^/# dmarcd: /' "$tmp/dmarcd.log" | tail -40
+
+grep -q 'TCP_NODELAY set on listening socket' "$tmp/dmarcd.log"
+check $? "dmarcd logs 'TCP_NODELAY set on listening socket'"
+grep -q 'PROBE1: example\.com dmarc=pass' "$tmp/dmarcd.log"
+check $? "log line 'PROBE1: example.com dmarc=pass ...'"
+grep -q 'PROBE2: example\.com dmarc=fail action=reject' "$tmp/dmarcd.log"
+check $? "log line 'PROBE2: example.com dmarc=fail action=reject'"
+grep -Eq 'Sanitizer|runtime error:' "$tmp/dmarcd.log"
+check $((!$?)) "no sanitizer report in dmarcd's log"
+
+echo "$npass passed, $nfail failed"
+[ $nfail -eq 0 ]
