@@ -114,6 +114,7 @@ check_trust(const struct dmarc_authres *ar, const char *envfrom)
 	dmarc_authinfo_clear(&ai);
 }
 
+/* LLVMFuzzerTestOneInput - one A-R value: parse, check, trust, check */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
