@@ -104,7 +104,8 @@ trs_result() {
 
 # skip_reason - what a skipped test said (its last lines of output)
 skip_reason() {
-	grep -v -E '^(SKIP|PASS|FAIL|ERROR): ' "$1" | grep -v '^[[:space:]]*$' |
+	grep -v -E '^[A-Z]+: .* \(exit status: [0-9]+\)$' "$1" |
+	    grep -v '^[[:space:]]*$' |
 	    tail -3 | sed 's/^/         /'
 }
 
