@@ -37,6 +37,7 @@ probe(const struct zonefile *z, const char *name)
 	}
 }
 
+/* LLVMFuzzerTestOneInput - parse one input, probe the table it built */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

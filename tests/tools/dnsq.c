@@ -209,6 +209,7 @@ run(long nthreads)
 	return 0;
 }
 
+/* main - options, one resolver, the threads, the counters */
 int
 main(int argc, char **argv)
 {
