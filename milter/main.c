@@ -133,15 +133,15 @@ drop_privileges(const char *spec)
 	log_debug("running as %s", spec);
 }
 
-/* daemon_setup - everything between config check and serving */
-static void
-daemon_setup(const struct opts *o, const struct conf *cf, const char **sock)
+/* daemon_setup - open the socket and the rest; returns the socket spec */
+static char *
+daemon_setup(const struct opts *o, const struct conf *cf)
 {
-	const char *s;
+	const char *s, *sock;
 	char *spec;
 
-	*sock = o->sock != NULL ? o->sock : conf_str(cf, C_SOCKET);
-	if (*sock == NULL)
+	sock = o->sock != NULL ? o->sock : conf_str(cf, C_SOCKET);
+	if (sock == NULL)
 		fatalx("no socket: use -p or the Socket key");
 	if (conf_isset(cf, C_UMASK))
 		umask((mode_t)conf_int(cf, C_UMASK));
@@ -151,18 +151,19 @@ daemon_setup(const struct opts *o, const struct conf *cf, const char **sock)
 		(void)prctl(PR_SET_DUMPABLE, 1);
 	if (conf_int(cf, C_MILTERDEBUG) > 0)
 		(void)smfi_setdbg((int)conf_int(cf, C_MILTERDEBUG));
-	spec = xstrdup(*sock);
+	spec = xstrdup(sock);
 	if (strncmp(spec, "unix:", 5) == 0)
 		memcpy(spec, "local", 5);
 	if (smfi_setconn(spec) != MI_SUCCESS)
-		fatalx("invalid socket '%s'", *sock);
+		fatalx("invalid socket '%s'", sock);
 	if (smfi_register(dmarcd_filter) != MI_SUCCESS)
 		fatalx("smfi_register failed");
 	if (smfi_opensocket(true) != MI_SUCCESS)
-		fatalx("cannot open milter socket %s", *sock);
+		fatalx("cannot open milter socket %s", sock);
 	if (listen_nodelay() > 0)
 		log_info("TCP_NODELAY set on listening socket");
 	free(spec);
+	return xstrdup(sock);
 }
 
 /* write_pidfile - our pid, for init scripts */
@@ -250,8 +251,8 @@ main(int argc, char **argv)
 {
 	struct opts o;
 	struct dmarcd_cfg *c;
-	const char *sock, *user, *root;
-	char err[1024];
+	const char *user, *root;
+	char *sock, err[1024];
 	int first, rc;
 
 	memset(&o, 0, sizeof(o));
@@ -282,8 +283,7 @@ main(int argc, char **argv)
 		log_init(DMARCD_NAME, o.foreground, 1,
 		    log_facility(conf_str(c->conf, C_SYSLOGFACILITY) ?
 		    conf_str(c->conf, C_SYSLOGFACILITY) : "mail"));
-	daemon_setup(&o, c->conf, &sock);
-	sock = xstrdup(sock);
+	sock = daemon_setup(&o, c->conf);
 	if (!o.foreground && conf_bool(c->conf, C_BACKGROUND) &&
 	    daemon(1, 0) != 0)
 		fatal("daemon");
@@ -303,5 +303,6 @@ main(int argc, char **argv)
 	log_info("%s %s listening on %s", DMARCD_NAME, PACKAGE_VERSION, sock);
 	rc = serve(&o);
 	cfg_install(NULL);
+	free(sock);
 	return rc;
 }
