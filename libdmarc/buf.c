@@ -109,11 +109,7 @@ dm_buf_take(struct dm_buf *b, size_t *len)
 		return NULL;
 	if (b->data == NULL && grow(b, 0) != DMARC_OK)
 		return NULL;
-	if (b->data == NULL) {
-		if ((b->data = malloc(1)) == NULL)
-			return NULL;
-		b->data[0] = '\0';
-	}
+	b->data[b->len] = '\0';	/* grow() alone does not terminate */
 	p = b->data;
 	if (len != NULL)
 		*len = b->len;

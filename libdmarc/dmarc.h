@@ -643,10 +643,11 @@ struct dmarc_history_parser;
 DMARC_API struct dmarc_history_parser *dmarc_history_parser_new(void);
 DMARC_API void dmarc_history_parser_free(struct dmarc_history_parser *hp);
 /*
- * dmarc_history_feed - one line without its newline.  Returns DMARC_OK, or
- * DMARC_ESYNTAX for a malformed line (the record is marked bad; the caller
- * reports it with its line number).  When a previous record is complete,
- * *done receives it (caller frees with dmarc_history_free), else NULL.
+ * dmarc_history_feed - one line without its newline.  Returns DMARC_OK,
+ * DMARC_ESYNTAX for a malformed line (the caller reports it with its line
+ * number), or DMARC_ETRUNC when a "job" line ends a record that never got
+ * its "action" line.  When a previous record ends, *done receives it
+ * (caller frees with dmarc_history_free) whatever the status, else NULL.
  */
 DMARC_API int dmarc_history_feed(struct dmarc_history_parser *hp,
     const char *line, size_t len, struct dmarc_history **done);

@@ -144,6 +144,9 @@ struct outcome {
 	const char	*nohistory;	/* why there is no record */
 	char		*author;	/* for the log line */
 	const char	*result;	/* dmarc result word */
+	char		*pdomain;	/* policy domain, NULL when none */
+	const char	*policy;	/* published policy that applied */
+	const char	*disposition;	/* disposition applied */
 };
 
 const char *out_action_name(enum out_action a);

@@ -347,6 +347,11 @@ finish(const struct dmarcd_cfg *c, const struct msg *m,
 
 	out->author = xstrdup(w->author[0] != '\0' ? w->author : "-");
 	out->result = dmarc_result_name(w->result);
+	if (w->policy_domain[0] != '\0') {
+		out->pdomain = xstrdup(w->policy_domain);
+		out->policy = dmarc_policy_name(w->policy);
+	}
+	out->disposition = dmarc_disposition_name(applied[ev->worst]);
 	copy_failures(c, ev, out);
 	if (out->action != OUT_REJECT && out->action != OUT_TEMPFAIL) {
 		char *id = ar_authservid(c, m);

@@ -186,5 +186,6 @@ outcome_free(struct outcome *out)
 	free(out->add_rcpt);
 	free(out->history);
 	free(out->author);
+	free(out->pdomain);
 	memset(out, 0, sizeof(*out));
 }

@@ -126,8 +126,13 @@ print_outcome(const char *file, const struct outcome *out)
 	size_t i;
 
 	printf("message: %s\n", file);
-	printf("verdict: dmarc=%s author=%s\n", out->result ? out->result :
+	printf("verdict: dmarc=%s author=%s", out->result ? out->result :
 	    "none", out->author ? out->author : "-");
+	if (out->pdomain != NULL)
+		printf(" policy-domain=%s policy=%s", out->pdomain, out->policy);
+	if (out->disposition != NULL)
+		printf(" disposition=%s", out->disposition);
+	putchar('\n');
 	printf("action: %s\n", out_action_name(out->action));
 	if (out->reply != NULL)
 		printf("reply: %s %s %s\n", out->rcode, out->xcode, out->reply);
