@@ -208,6 +208,41 @@ start=$(date +%s)
 check "32 timed-out lookups on 8 threads end in under 4 s" \
     [ $(($(date +%s) - start)) -lt 4 ]
 
+# --- dmarcd through the same server: verdicts and tempfail, not accept --------
+DMARCD="$top_builddir/milter/dmarcd"
+if [ -x "$DMARCD" ]; then
+	cat >"$tmp/dmarcd.conf" <<EOF
+AuthservID mx.test
+Nameservers 127.0.0.1@$PORT
+DNSTimeout 1
+RejectFailures yes
+EOF
+	for d in dmarcd.test x.refused.test x.silent.test; do
+		printf 'From: <a@%s>\nSubject: t\n\nbody\n' "$d" >"$tmp/$d.eml"
+	done
+	run_dmarcd() {
+		"$DMARCD" -c "$tmp/dmarcd.conf" -t "$tmp/$1.eml" -a 192.0.2.10 \
+		    -s '<a@example.org>' 2>>"$tmp/dmarcd.err"
+	}
+	out=$(run_dmarcd dmarcd.test)
+	check "dmarcd: p=reject from the real server rejects" \
+	    eval 'echo "$out" | grep -q "^action: reject"'
+	out=$(run_dmarcd x.refused.test)
+	check "dmarcd: SERVFAIL tempfails (451), never accepts" \
+	    eval 'echo "$out" | grep -q "^reply: 451 4.7.0 temporary DNS failure (servfail)"'
+	check "dmarcd: SERVFAIL history says temperror" \
+	    eval 'echo "$out" | grep -q "^  dmarc temperror"'
+	start=$(date +%s)
+	out=$(run_dmarcd x.silent.test)
+	check "dmarcd: a silent server tempfails with timeout" \
+	    eval 'echo "$out" | grep -q "^reply: 451 4.7.0 temporary DNS failure (timeout)"'
+	check "dmarcd: DNSTimeout 1 bounds the message (< 8 s for 2 lookups)" \
+	    [ $(($(date +%s) - start)) -lt 8 ]
+else
+	echo "# dmarcd not built: milter checks left out"
+	notok "dmarcd binary present"
+fi
+
 check "unbound still running" kill -0 "$ub_pid"
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
