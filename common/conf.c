@@ -176,6 +176,8 @@ static const struct conf_key keys[C__COUNT] = {
 	    "append dmarcd's extra keys to history records"),
 	I("MaxFromDomains", "8", 1, 16, D, 0,
 	    "author domains evaluated per message; more is a permerror"),
+	E("DiscoveryMethod", "auto", "auto|treewalk|psl", D, 0,
+	    "policy discovery: DNS tree walk or PSL; auto follows DMARCStandard"),
 };
 
 #undef D

@@ -436,6 +436,78 @@ enum dmarc_discovery {
 DMARC_API const char *dmarc_discovery_name(enum dmarc_discovery d);
 
 /* ------------------------------------------------------------------ */
+/* RFC 9989 DNS tree walk (treewalk.c)                                 */
+/* ------------------------------------------------------------------ */
+
+#define DMARC_WALK_MAXSTEPS	8	/* D-15: never more queries */
+#define DMARC_WALK_CACHE	16	/* names memoized per message */
+
+/* One query of a walk: _dmarc.<name> and what it gave. */
+struct dmarc_walk_step {
+	char			 name[DMARC_MAXDOMAIN + 1];	/* without
+								   "_dmarc." */
+	enum dmarc_dns		 dns;
+	unsigned		 nrecords;	/* valid DMARC records seen;
+						   more than one: none (D-04) */
+	struct dmarc_record	*record;	/* owned; the single one */
+};
+
+struct dmarc_walk {
+	char			 start[DMARC_MAXDOMAIN + 1];
+	size_t			 nsteps;
+	struct dmarc_walk_step	 step[DMARC_WALK_MAXSTEPS];
+	char			 org_domain[DMARC_MAXDOMAIN + 1];	/* D-17 */
+	int			 org_step;	/* step holding the org
+						   domain's record, -1 none */
+	int			 psd_step;	/* step with psd=y, -1 none */
+	int			 temperror;	/* a query failed: no answer */
+	enum dmarc_dns		 dns_error;	/* its outcome */
+	char			 dns_error_name[DMARC_MAXDOMAIN + 8];
+};
+
+/*
+ * dmarc_treewalk - the RFC 9989 tree walk from start (D-15, D-16, D-21)
+ * with the organizational domain chosen per D-17.  Every valid record met
+ * is kept in its step.  A SERVFAIL, timeout or local error on any query
+ * stops the walk with out->temperror set (org_domain is then the start).
+ * DMARC_EDOMAIN when start is not a valid name; free with
+ * dmarc_walk_free() whatever the status.
+ */
+DMARC_API int dmarc_treewalk(const struct dmarc_resolver *res,
+    enum dmarc_profile profile, const char *start, struct dmarc_walk *out);
+DMARC_API void dmarc_walk_free(struct dmarc_walk *w);
+
+/* Per-message memo of organizational domains found by walks (D-18). */
+struct dmarc_walk_cache {
+	const struct dmarc_resolver *res;
+	enum dmarc_profile	 profile;
+	size_t			 n;
+	struct {
+		char	 name[DMARC_MAXDOMAIN + 1];
+		char	 org[DMARC_MAXDOMAIN + 1];
+		int	 temperror;
+	}			 e[DMARC_WALK_CACHE];
+	unsigned		 nqueries;	/* TXT queries the walks made */
+	unsigned		 ntemp;		/* lookups that met a temporary
+						   error (they fail) */
+};
+
+/*
+ * dmarc_walk_orgdomain - set up cache (zeroed here) and out so that
+ * out->lookup answers "organizational domain of name" by a tree walk,
+ * for dmarc_aligned() in relaxed mode: one walk per distinct name, at
+ * most DMARC_WALK_CACHE names per cache (further names fail, so they
+ * align only by exact match).  A walk that met a temporary DNS error
+ * fails and counts in cache->ntemp.
+ */
+DMARC_API void dmarc_walk_orgdomain(const struct dmarc_resolver *res,
+    enum dmarc_profile profile, struct dmarc_orgdomain *out,
+    struct dmarc_walk_cache *cache);
+/* dmarc_walk_cache_put - remember a finished walk's answer for its start */
+DMARC_API void dmarc_walk_cache_put(struct dmarc_walk_cache *cache,
+    const struct dmarc_walk *w);
+
+/* ------------------------------------------------------------------ */
 /* Evaluation (align.c, policy.c)                                      */
 /* ------------------------------------------------------------------ */
 

@@ -16,7 +16,11 @@
  *	   at most two queries.  Several DMARC records at one name mean no
  *	   record there (D-04).  A SERVFAIL, timeout or local error on a
  *	   query that decides the result is temperror, never "no record"
- *	   (D-39; OpenDMARC failed open).
+ *	   (D-39; OpenDMARC failed open).  Tree-walk mode (RFC 9989 4.10,
+ *	   D-23..D-27, treewalk.c): the walk from the author domain; its
+ *	   record applies p, else the record of the author's organizational
+ *	   domain (D-17), else a psd=y record; any temporary DNS failure
+ *	   during the walk is temperror.
  *	2. Record usability (D-09): no valid p (or an invalid sp/np under RFC
  *	   9989) acts as p=none when a valid rua exists; otherwise the record
  *	   cannot be applied and the result is permerror, recorded, with no
@@ -25,7 +29,9 @@
  *	   found at the organizational domain applies sp, or under RFC 9989
  *	   np when the author domain does not exist (D-25, D-28: an A query
  *	   answering NXDOMAIN), asked only when np differs from sp.
- *	4. Alignment (D-34..D-36): any passing DKIM result whose d= aligns
+ *	4. Alignment (D-34..D-36), relaxed mode through opt->orgdomain (PSL
+ *	   mode) or one memoized tree walk per identifier (D-18): any
+ *	   passing DKIM result whose d= aligns
  *	   under adkim; the SPF result when it passed for MAIL FROM (or for
  *	   HELO with the null sender) and its domain aligns under aspf.
  *	5. Result: pass when either aligns; else temperror when an identifier
@@ -158,6 +164,80 @@ discover_psl(const struct dmarc_options *opt, struct dmarc_verdict *v,
 	return 0;
 }
 
+/* The author query already made, replayed to the walk (no second query). */
+struct replay {
+	const struct dmarc_resolver *real;
+	char		 qname[DMARC_MAXDOMAIN + 16];
+	enum dmarc_dns	 first;
+};
+
+/* replay_txt - the first answer again (records dropped), else real DNS */
+static enum dmarc_dns
+replay_txt(void *arg, const char *name, struct dmarc_dns_txt *out)
+{
+	const struct replay *rp = arg;
+
+	if (strcmp(name, rp->qname) == 0)
+		return rp->first;
+	return rp->real->txt(rp->real->arg, name, out);
+}
+
+/*
+ * discover_treewalk - RFC 9989 discovery (D-23..D-27).  A record at the
+ * author domain applies p and ends discovery (its organizational domain
+ * is walked only if relaxed alignment needs it, D-18).  Otherwise the
+ * tree walk from the author: the record of the author's organizational
+ * domain (D-17; intermediate records do not decide, D-26) applies sp/np,
+ * else a psd=y record does.  Returns 0 when done (v->record may be NULL),
+ * -1 on temperror (any query of the walk failed).
+ */
+static int
+discover_treewalk(const struct dmarc_options *opt, struct dmarc_verdict *v,
+    struct dmarc_walk_cache *cache, int *nomem)
+{
+	struct dmarc_resolver rres = { replay_txt, NULL, NULL };
+	struct replay rp;
+	struct dmarc_walk w;
+	int rc, idx;
+
+	v->discovery = DMARC_DISCOVERY_TREEWALK;
+	dm_strlcpy(v->org_domain, v->author, sizeof(v->org_domain));
+	rp.real = opt->resolver;
+	rp.first = fetch_record(opt, v, v->author, &v->record, nomem);
+	if (is_temp(rp.first))
+		return -1;
+	if (v->record != NULL) {
+		dm_strlcpy(v->policy_domain, v->author, sizeof(v->policy_domain));
+		v->tag = DMARC_TAG_P;
+		return 0;
+	}
+	snprintf(rp.qname, sizeof(rp.qname), "_dmarc.%s", v->author);
+	rres.arg = &rp;
+	rc = dmarc_treewalk(&rres, opt->profile, v->author, &w);
+	if (w.nsteps > 1)
+		v->nqueries += (unsigned)w.nsteps - 1;
+	if (rc == DMARC_ENOMEM)
+		*nomem = 1;
+	if (rc != DMARC_OK || w.temperror) {
+		if (rc == DMARC_OK)
+			note_dns_error(v, w.dns_error, w.dns_error_name);
+		dmarc_walk_free(&w);
+		return rc == DMARC_OK ? -1 : 0;
+	}
+	dm_strlcpy(v->org_domain, w.org_domain, sizeof(v->org_domain));
+	dmarc_walk_cache_put(cache, &w);
+	idx = w.org_step >= 0 ? w.org_step : w.psd_step;
+	if (idx > 0) {
+		v->record = w.step[idx].record;
+		w.step[idx].record = NULL;
+		dm_strlcpy(v->policy_domain, w.step[idx].name,
+		    sizeof(v->policy_domain));
+		v->tag = DMARC_TAG_SP;
+	}
+	dmarc_walk_free(&w);
+	return 0;
+}
+
 /*
  * choose_tag - p, sp or np for the record found (D-24, D-25, D-28).
  * Returns -1 when the existence query failed temporarily.
@@ -191,9 +271,21 @@ choose_tag(const struct dmarc_options *opt, struct dmarc_verdict *v)
 	return 0;
 }
 
+/*
+ * may_align - names whose last labels differ share no suffix, so no
+ * organizational domain either: no lookup (and no walk) is needed.
+ */
+static int
+may_align(const char *id, const char *author)
+{
+	const char *a = strrchr(id, '.'), *b = strrchr(author, '.');
+
+	return dm_strcaseeq(a != NULL ? a + 1 : id, b != NULL ? b + 1 : author);
+}
+
 /* align_dkim - first passing aligned DKIM result; temp errors noted */
 static void
-align_dkim(const struct dmarc_options *opt, const struct dmarc_input *in,
+align_dkim(const struct dmarc_orgdomain *od, const struct dmarc_input *in,
     struct dmarc_verdict *v, int *temp)
 {
 	const struct dmarc_authinfo *ai = in->auth;
@@ -204,8 +296,11 @@ align_dkim(const struct dmarc_options *opt, const struct dmarc_input *in,
 	for (i = 0; ai != NULL && i < ai->ndkim; i++) {
 		const struct dmarc_dkim_result *k = &ai->dkim[i];
 
-		if (!dmarc_aligned(k->domain, v->author, v->record->adkim,
-		    opt->orgdomain))
+		if (k->result != DMARC_ARES_PASS &&
+		    k->result != DMARC_ARES_TEMPERROR)
+			continue;	/* no walk for what cannot count */
+		if (!may_align(k->domain, v->author) ||
+		    !dmarc_aligned(k->domain, v->author, v->record->adkim, od))
 			continue;
 		if (k->result == DMARC_ARES_PASS) {
 			v->align_dkim = DMARC_ALIGN_PASS;
@@ -219,7 +314,7 @@ align_dkim(const struct dmarc_options *opt, const struct dmarc_input *in,
 
 /* align_spf - SPF aligned pass: MAIL FROM, or HELO for the null sender */
 static void
-align_spf(const struct dmarc_options *opt, const struct dmarc_input *in,
+align_spf(const struct dmarc_orgdomain *od, const struct dmarc_input *in,
     struct dmarc_verdict *v, int *temp)
 {
 	const struct dmarc_spf_result *s;
@@ -234,8 +329,10 @@ align_spf(const struct dmarc_options *opt, const struct dmarc_input *in,
 		return;		/* CVE-2019-20790 */
 	if (s->scope != DMARC_SCOPE_MFROM && s->scope != DMARC_SCOPE_HELO)
 		return;
-	if (!dmarc_aligned(s->domain, v->author, v->record->aspf,
-	    opt->orgdomain))
+	if (s->result != DMARC_ARES_PASS && s->result != DMARC_ARES_TEMPERROR)
+		return;
+	if (!may_align(s->domain, v->author) ||
+	    !dmarc_aligned(s->domain, v->author, v->record->aspf, od))
 		return;
 	if (s->result == DMARC_ARES_PASS)
 		v->align_spf = DMARC_ALIGN_PASS;
@@ -284,15 +381,54 @@ apply_policy(const struct dmarc_options *opt, const struct dmarc_input *in,
 	v->disposition = d;
 }
 
+/*
+ * align - DKIM and SPF alignment.  Tree-walk mode compares organizational
+ * domains found by one walk per identifier (D-18), memoized in cache; a
+ * walk that met a temporary error makes a non-pass temperror.
+ */
+static void
+align(const struct dmarc_options *opt, const struct dmarc_input *in,
+    struct dmarc_verdict *v, const struct dmarc_orgdomain *wod)
+{
+	struct dmarc_walk_cache *cache = wod->arg;
+	unsigned nq, nt;
+	size_t i;
+	int temp = 0;
+
+	if (opt->discovery != DMARC_DISCOVERY_TREEWALK) {
+		align_dkim(opt->orgdomain, in, v, &temp);
+		align_spf(opt->orgdomain, in, v, &temp);
+		apply_policy(opt, in, v, temp);
+		return;
+	}
+	nq = cache->nqueries;
+	nt = cache->ntemp;
+	align_dkim(wod, in, v, &temp);
+	align_spf(wod, in, v, &temp);
+	v->nqueries += cache->nqueries - nq;
+	if (cache->ntemp != nt)
+		temp = 1;
+	for (i = 0; i < cache->n && i < DMARC_WALK_CACHE; i++)
+		if (strcmp(cache->e[i].name, v->author) == 0 &&
+		    !cache->e[i].temperror)
+			dm_strlcpy(v->org_domain, cache->e[i].org,
+			    sizeof(v->org_domain));
+	apply_policy(opt, in, v, temp);
+}
+
 /* evaluate_one - the verdict for one author domain */
 static void
 evaluate_one(const struct dmarc_options *opt, const struct dmarc_input *in,
-    struct dmarc_verdict *v, int *nomem)
+    struct dmarc_verdict *v, const struct dmarc_orgdomain *wod, int *nomem)
 {
-	int temp = 0;
+	int rc;
 
 	v->dkim_aligned_idx = -1;
-	if (discover_psl(opt, v, nomem) < 0) {
+	if (opt->discovery == DMARC_DISCOVERY_TREEWALK)
+		rc = discover_treewalk(opt, v, wod->arg, nomem);
+	else
+		rc = discover_psl(opt, v, nomem);
+	if (rc < 0) {
 		v->result = DMARC_RESULT_TEMPERROR;
 		return;
 	}
@@ -308,9 +444,7 @@ evaluate_one(const struct dmarc_options *opt, const struct dmarc_input *in,
 		v->result = DMARC_RESULT_TEMPERROR;
 		return;
 	}
-	align_dkim(opt, in, v, &temp);
-	align_spf(opt, in, v, &temp);
-	apply_policy(opt, in, v, temp);
+	align(opt, in, v, wod);
 }
 
 /* severity - order for "the strictest outcome wins" */
@@ -335,6 +469,8 @@ int
 dmarc_evaluate(const struct dmarc_options *opt, const struct dmarc_input *in,
     struct dmarc_eval **out)
 {
+	struct dmarc_walk_cache cache;	/* per message (D-18 IMPL) */
+	struct dmarc_orgdomain wod;
 	struct dmarc_eval *ev;
 	size_t i, n, cap;
 	int nomem = 0;
@@ -343,6 +479,7 @@ dmarc_evaluate(const struct dmarc_options *opt, const struct dmarc_input *in,
 	if (opt == NULL || in == NULL || opt->resolver == NULL ||
 	    opt->resolver->txt == NULL)
 		return DMARC_EINVAL;
+	dmarc_walk_orgdomain(opt->resolver, opt->profile, &wod, &cache);
 	cap = opt->max_from_domains ? opt->max_from_domains : DMARC_MAXFROM;
 	if (cap > DMARC_MAXFROM)
 		cap = DMARC_MAXFROM;
@@ -372,7 +509,7 @@ dmarc_evaluate(const struct dmarc_options *opt, const struct dmarc_input *in,
 			continue;
 		}
 		dm_strlcpy(v->author, in->from->domains[i], sizeof(v->author));
-		evaluate_one(opt, in, v, &nomem);
+		evaluate_one(opt, in, v, &wod, &nomem);
 		if (severity(v) > severity(&ev->v[ev->worst]))
 			ev->worst = i;
 	}

@@ -113,7 +113,12 @@ cfg_load(const char *path, const char *zonefile, char *err, size_t errlen)
 	psl_od_orgdomain(c->psl, &c->od);
 	c->opts.profile = enum_is(c, C_DMARCSTANDARD, "rfc7489") ?
 	    DMARC_RFC7489 : DMARC_RFC9989;
-	c->opts.discovery = DMARC_DISCOVERY_PSL;
+	if (enum_is(c, C_DISCOVERYMETHOD, "treewalk") ||
+	    (enum_is(c, C_DISCOVERYMETHOD, "auto") &&
+	    c->opts.profile == DMARC_RFC9989))
+		c->opts.discovery = DMARC_DISCOVERY_TREEWALK;
+	else
+		c->opts.discovery = DMARC_DISCOVERY_PSL;
 	c->opts.resolver = &c->dres;
 	c->opts.orgdomain = &c->od;
 	c->opts.max_from_domains = (unsigned)conf_int(c->conf, C_MAXFROMDOMAINS);
