@@ -18,51 +18,7 @@
 
 #include "dmarc.h"
 #include "tests/tap.h"
-
-struct row {
-	const char	*name;
-	enum dmarc_dns	 rcode;
-	const char	*txt[3];
-};
-
-static const struct row *fixture;
-static unsigned nqueries;
-
-/* fake_txt - answer from the current fixture; absent names are NXDOMAIN */
-static enum dmarc_dns
-fake_txt(void *arg, const char *name, struct dmarc_dns_txt *out)
-{
-	const struct row *r;
-	size_t i;
-
-	nqueries++;
-	for (r = fixture; r != NULL && r->name != NULL; r++) {
-		if (strcmp(r->name, name) != 0)
-			continue;
-		for (i = 0; i < 3 && r->txt[i] != NULL; i++)
-			dmarc_dns_txt_add(out, r->txt[i], strlen(r->txt[i]));
-		return r->rcode;
-	}
-	return DMARC_DNS_NXDOMAIN;
-}
-
-/* fake_exists - names listed as "A:<name>" exist; "X:<name>" SERVFAIL */
-static enum dmarc_dns
-fake_exists(void *arg, const char *name)
-{
-	const struct row *r;
-	char key[300];
-
-	snprintf(key, sizeof(key), "X:%s", name);
-	for (r = fixture; r != NULL && r->name != NULL; r++)
-		if (strcmp(r->name, key) == 0)
-			return DMARC_DNS_SERVFAIL;
-	snprintf(key, sizeof(key), "A:%s", name);
-	for (r = fixture; r != NULL && r->name != NULL; r++)
-		if (strcmp(r->name, key) == 0)
-			return DMARC_DNS_DATA;
-	return DMARC_DNS_NXDOMAIN;
-}
+#include "tests/unit/fakedns.h"
 
 /* fake_org - registrable domain under a tiny suffix list */
 static int
