@@ -753,7 +753,8 @@ print_human(const struct ctx *cx, const struct check *ck)
 		printf("  organizational domain: %s\n", ck->org);
 	for (i = 0; i < ck->nmsg; i++)
 		printf("  %s: %s\n", ck->msg[i].err ? "error" : "warning",
-		    ck->msg[i].text);
+		    printable(ck->msg[i].text, strlen(ck->msg[i].text), buf,
+		    sizeof(buf)));
 }
 
 /* jstr - a JSON string; bytes outside printable ASCII as \\u00XX */
@@ -975,16 +976,25 @@ main(int argc, char *argv[])
 	log_init("dmarc-check", 1, 0, 0);
 	while ((ch = getopt_long(argc, argv, "7c:s:Z:", lopts, NULL)) != -1) {
 		switch (ch) {
-		case '7': seven = 1; break;
-		case 'c': conffile = optarg; break;
-		case 'j': cx.json = 1; break;
+		case '7':
+			seven = 1;
+			break;
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'j':
+			cx.json = 1;
+			break;
 		case 's':
 			if (nns >= MAXNS)
 				usage();
 			ns[nns++] = optarg;
 			break;
-		case 'Z': zonefile = optarg; break;
-		default: usage();
+		case 'Z':
+			zonefile = optarg;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind >= argc)

@@ -82,6 +82,10 @@ expect 1 "warning: p=none: monitoring only" pnone.com
 expect 1 "warning: fo= without ruf= has no effect" fonoruf.com
 expect 1 "warning: _dmarc.io: PSO record at a public suffix without psd=y (D-10)" shop.io
 expect 1 "(at io, applies sp)" shop.io
+expect 0 "record: v=DMARC1; psd=y; p=reject; rua=mailto:d@uk   (at uk, applies sp)" shop.uk
+expect 0 "organizational domain: shop.uk" shop.uk
+expect 0 "psd: y" shop.uk
+absent "PSO record" shop.uk
 
 # several records, no record, SERVFAIL, invalid name, usage
 expect 2 "warning: _dmarc.two.com: 2 DMARC records: all are ignored (D-04)" two.com
