@@ -302,6 +302,28 @@ DMARC_API int dmarc_rspf_parse(const char *value, size_t len,
 DMARC_API void dmarc_rspf_free(struct dmarc_rspf *rs);
 
 /* ------------------------------------------------------------------ */
+/* ARC header fields (arc.c): names only, no cryptography             */
+/* ------------------------------------------------------------------ */
+
+struct dmarc_arcseal {
+	int	 instance;			/* i=, 1..50 */
+	char	 domain[DMARC_MAXDOMAIN + 1];	/* d=, normalized */
+	char	 selector[64];			/* s=, "" when absent */
+	char	 cv[16];			/* cv=, lower-cased */
+};
+
+/* dmarc_arcseal_parse - tags of one ARC-Seal value; DMARC_ESYNTAX if bad */
+DMARC_API int dmarc_arcseal_parse(const char *p, size_t len,
+    struct dmarc_arcseal *out);
+
+/*
+ * dmarc_arc_instance - the i= (1..50) that starts an ARC-Authentication-
+ * Results value, -1 when there is none; *rest receives the offset just
+ * after its ';' (where dmarc_authres_parse() may continue).
+ */
+DMARC_API int dmarc_arc_instance(const char *p, size_t len, size_t *rest);
+
+/* ------------------------------------------------------------------ */
 /* Trust: turning upstream fields into authentication facts (trust.c) */
 /* ------------------------------------------------------------------ */
 

@@ -35,6 +35,9 @@ cfg_free(struct dmarcd_cfg *c)
 {
 	if (c == NULL)
 		return;
+	for (size_t i = 0; i < c->narcwl; i++)
+		free(c->arcwl[i]);
+	free(c->arcwl);
 	resolver_free(c->resolver);
 	psl_od_free(c->psl);
 	ignorehosts_free(c->ignore);
@@ -104,6 +107,9 @@ cfg_load(const char *path, const char *zonefile, char *err, size_t errlen)
 	build_trusted(c);
 	if ((c->ignore = ignorehosts_load(conf_str(c->conf, C_IGNOREHOSTS),
 	    err, errlen)) == NULL)
+		goto fail;
+	if ((c->arcwl = arc_whitelist_load(c->conf, &c->narcwl, err,
+	    errlen)) == NULL)
 		goto fail;
 	if (build_resolver(c, zonefile, err, errlen) != 0)
 		goto fail;

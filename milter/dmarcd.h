@@ -59,6 +59,8 @@ struct dmarcd_cfg {
 	struct dmarc_options opts;
 	enum tempfail_action on_temperror;
 	enum tempfail_action on_histerror;
+	char		**arcwl;	/* trusted ARC sealers, normalized */
+	size_t		 narcwl;
 };
 
 /*
@@ -75,6 +77,17 @@ void		 cfg_release(struct dmarcd_cfg *c);
 /* cfg_bool etc. - shortcuts into c->conf */
 #define cfg_bool(c, k)	conf_bool((c)->conf, (k))
 #define cfg_str(c, k)	conf_str((c)->conf, (k))
+
+#define DMARCD_MAXARC	50	/* ARC instances (RFC 8617 limit) */
+
+/* ARC facts of one message (arc.c). */
+struct arcview {
+	size_t			 nseal;
+	struct dmarc_arcseal	 seal[DMARCD_MAXARC];	/* header order */
+	char			 ip[DMARCD_MAXARC][64];	/* from the AAR */
+	size_t			 naar;		/* ARC-A-R fields seen */
+	int			 override;	/* trusted sealers, arc=pass */
+};
 
 /* One header field as received. */
 struct hdr {
@@ -156,10 +169,18 @@ void	 msg_evaluate(const struct dmarcd_cfg *c, const struct msg *m,
 	    struct outcome *out);
 void	 outcome_free(struct outcome *out);
 
+struct dmarc_authinfo;
+/* arc.c */
+void	 arc_collect(const struct dmarcd_cfg *c, const struct msg *m,
+	    const struct dmarc_authinfo *ai, struct arcview *av);
+char	**arc_whitelist_load(const struct conf *cf, size_t *n, char *err,
+	    size_t errlen);
+
 /* record.c - the history record of an evaluated message into out */
 void	 history_build(const struct dmarcd_cfg *c, const struct msg *m,
 	    const struct dmarc_eval *ev, const struct dmarc_authinfo *ai,
-	    const unsigned *applied, struct outcome *out);
+	    const struct arcview *av, const unsigned *applied,
+	    struct outcome *out);
 
 /* arheader.c */
 /* ar_authservid - the authserv-id token (quoted when needed) */

@@ -262,7 +262,7 @@ reject_now(struct outcome *out, const char *why)
 /* decide - action and applied dispositions from the evaluation */
 static void
 decide(const struct dmarcd_cfg *c, const struct dmarc_eval *ev,
-    struct outcome *out, unsigned *applied)
+    const struct arcview *av, struct outcome *out, unsigned *applied)
 {
 	const struct dmarc_verdict *w = &ev->v[ev->worst];
 	char text[1200];
@@ -278,6 +278,11 @@ decide(const struct dmarcd_cfg *c, const struct dmarc_eval *ev,
 		    "evaluating DMARC policy for %s",
 		    dmarc_dns_name(w->dns_error), w->author);
 		set_reply(out, "451", "4.7.0", text);
+	} else if ((w->disposition == DMARC_DIS_REJECT ||
+	    w->disposition == DMARC_DIS_QUARANTINE) && av->override) {
+		log_info("ARC pass from trusted sealers overrides DMARC %s "
+		    "for %s (local_policy)",
+		    dmarc_disposition_name(w->disposition), w->author);
 	} else if (w->disposition == DMARC_DIS_REJECT &&
 	    cfg_bool(c, C_REJECTFAILURES)) {
 		out->action = OUT_REJECT;
@@ -339,7 +344,7 @@ copy_failures(const struct dmarcd_cfg *c, const struct dmarc_eval *ev,
 static void
 finish(const struct dmarcd_cfg *c, const struct msg *m,
     const struct dmarc_eval *ev, const struct dmarc_authinfo *ai,
-    const unsigned *applied, struct outcome *out)
+    const struct arcview *av, const unsigned *applied, struct outcome *out)
 {
 	const struct dmarc_verdict *w = &ev->v[ev->worst];
 	size_t i;
@@ -376,7 +381,7 @@ finish(const struct dmarcd_cfg *c, const struct msg *m,
 	else if (!any && !cfg_bool(c, C_RECORDALLMESSAGES))
 		out->nohistory = "no DMARC record (RecordAllMessages off)";
 	else
-		history_build(c, m, ev, ai, applied, out);
+		history_build(c, m, ev, ai, av, applied, out);
 }
 
 /* msg_evaluate - see the file header */
@@ -388,6 +393,7 @@ msg_evaluate(const struct dmarcd_cfg *c, const struct msg *m,
 	struct dmarc_authinfo *ai;
 	struct dmarc_input in;
 	struct dmarc_eval *ev = NULL;
+	struct arcview *av;
 	unsigned applied[DMARC_MAXFROM + 1];
 	char why[256];
 	int bad;
@@ -419,6 +425,8 @@ msg_evaluate(const struct dmarcd_cfg *c, const struct msg *m,
 	ai = xcalloc(1, sizeof(*ai));
 	dmarc_authinfo_clear(ai);
 	collect_auth(c, m, ai);
+	av = xmalloc(sizeof(*av));
+	arc_collect(c, m, ai, av);
 	memset(&in, 0, sizeof(in));
 	in.from = &from;
 	in.envfrom_domain = m->envfrom_domain;
@@ -427,14 +435,15 @@ msg_evaluate(const struct dmarcd_cfg *c, const struct msg *m,
 	in.pct_roll = arc4random_uniform(100);
 	if (dmarc_evaluate(&c->opts, &in, &ev) != DMARC_OK)
 		fatalx("out of memory evaluating DMARC");
-	decide(c, ev, out, applied);
+	decide(c, ev, av, out, applied);
 	if (from.ndomains > 1 && cfg_bool(c, C_REJECTMULTIVALUEFROM) &&
 	    out->action != OUT_TEMPFAIL) {
 		out->action = OUT_REJECT;
 		set_reply(out, "550", "5.7.1",
 		    "multi-valued From field not accepted");
 	}
-	finish(c, m, ev, ai, applied, out);
+	finish(c, m, ev, ai, av, applied, out);
+	free(av);
 	dmarc_eval_free(ev);
 	dmarc_authinfo_clear(ai);
 	free(ai);

@@ -98,11 +98,12 @@ from_all(const struct dmarc_eval *ev)
 void
 history_build(const struct dmarcd_cfg *c, const struct msg *m,
     const struct dmarc_eval *ev, const struct dmarc_authinfo *ai,
-    const unsigned *applied, struct outcome *out)
+    const struct arcview *av, const unsigned *applied, struct outcome *out)
 {
 	const struct dmarc_verdict *w = &ev->v[ev->worst];
 	struct dmarc_history h;
 	struct dmarc_hist_dkim dk[DMARC_MAXDKIM];
+	struct dmarc_hist_arcseal seals[DMARCD_MAXARC];
 	char *rua[DMARC_MAXURIS];
 	char *all;
 	size_t i;
@@ -132,7 +133,15 @@ history_build(const struct dmarcd_cfg *c, const struct msg *m,
 	h.align_dkim = w->align_dkim;
 	h.align_spf = w->align_spf;
 	h.arc = ai->arc_pass == 1 ? DMARC_ARES_PASS : DMARC_ARES_FAIL;
-	h.arc_policy = 2;
+	h.arc_policy = av->override ? 0 : 2;
+	for (i = 0; av->naar > 0 && i < av->nseal; i++) {
+		seals[i].instance = av->seal[i].instance;
+		seals[i].domain = (char *)av->seal[i].domain;
+		seals[i].selector = (char *)av->seal[i].selector;
+		seals[i].ip = (char *)av->ip[i];
+	}
+	h.narcseal = av->naar > 0 ? av->nseal : 0;
+	h.arcseal = seals;
 	h.action = haction(out->action);
 	h.has_ext = 1;
 	h.ext_result = (char *)dmarc_result_name(w->result);

@@ -105,6 +105,30 @@ else
 	notok "two messages, two complete records appended"
 fi
 
+msg arc.eml '<a@reject.example>' \
+    'Authentication-Results: mx.test; arc=pass arc.chain=fwd.example' \
+    'ARC-Seal: i=1; a=rsa-sha256; cv=none; d=fwd.example; s=s1; t=1; b=AAAA' \
+    'ARC-Authentication-Results: i=1; fwd.example; arc=none smtp.remote-ip=192.0.2.44'
+base 'RejectFailures yes' 'DomainWhitelist fwd.example'
+run arc.eml
+has "ARC: trusted sealer overrides reject" '^action: continue'
+has "ARC: DMARC result stays fail" 'dmarc=fail (p=reject dis=none)'
+has "ARC: history arc pass" '^  arc 0$'
+has "ARC: history arc_policy 0 with the seal and AAR address" \
+    '^  arc_policy 0 json:\[{ "i": 1, "d":"fwd.example", "s":"s1", "ip":"192.0.2.44" }\]'
+has "ARC: reason local_policy" '^  reason local_policy'
+base 'RejectFailures yes' 'DomainWhitelist other.example'
+run arc.eml
+has "ARC: sealer not whitelisted, reject stands" '^action: reject'
+has "ARC: not whitelisted, arc_policy 2" '^  arc_policy 2 json:\[{ "i": 1'
+msg arc2.eml '<a@reject.example>' \
+    'Authentication-Results: mx.test; arc=pass arc.chain=fwd.example' \
+    'Authentication-Results: mx.test; arc=pass arc.chain=fwd.example' \
+    'ARC-Seal: x'
+base 'RejectFailures yes' 'DomainWhitelist fwd.example'
+run arc2.eml
+has "ARC: two trusted arc=pass are not a pass; malformed seal skipped" '^action: reject'
+
 base
 OPENDMARC_TEST_CLIENTIP=198.51.100.7 OPENDMARC_TEST_ENVFROM='<x@reject.example>' \
     "$DMARCD" -c "$tmp/conf" -Z "$ZONE" -t "$tmp/fail.eml" >"$tmp/out" 2>&1
