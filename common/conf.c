@@ -138,7 +138,7 @@ static const struct conf_key keys[C__COUNT] = {
 	    "add a DMARC-Filter: header naming the software"),
 	B("SPFIgnoreResults", "false", D, 0,
 	    "ignore SPF results in Authentication-Results and Received-SPF"),
-	B("SPFSelfValidate", "false", D, NY,
+	B("SPFSelfValidate", "false", D, 0,
 	    "evaluate SPF when no upstream SPF result is usable"),
 	B("Syslog", "false", CONF_ALL, 0,
 	    "log via syslog"),

@@ -14,8 +14,11 @@
  *
  *	The comment carries the published p (and sp/np when published) and
  *	the disposition actually applied; policy.dmarc (RFC 9989 9.1) the
- *	policy that applies after t=.  A message without a record gets no
- *	misleading "(p=none)" comment (OpenDMARC wrote one).  The authserv-id
+ *	policy that applies after t=.  With SPFSelfValidate our own SPF
+ *	result comes first as "spf=<result> smtp.mailfrom=<domain>"
+ *	(smtp.helo for the null sender), with RFC 8601 result words only.
+ *	A message without a record gets no misleading "(p=none)" comment
+ *	(OpenDMARC wrote one).  The authserv-id
  *	is quoted when it is not an RFC 2045 token, as "id/jobid" with
  *	AuthservIDWithJobID always is (OpenDMARC 1.4.2 wrote it unquoted).
  */
@@ -127,15 +130,28 @@ add_resinfo(char *buf, size_t size, const struct dmarc_verdict *v,
 /* ar_dmarc_header - the whole value; applied[i] is verdict i's disposition */
 char *
 ar_dmarc_header(const char *authservid, const struct dmarc_eval *ev,
-    const unsigned *applied)
+    const unsigned *applied, const struct dmarc_spf_result *self_spf)
 {
 	char buf[8192];
 	size_t i, n;
 
 	snprintf(buf, sizeof(buf), "%s;", authservid);
+	if (self_spf != NULL) {
+		n = strlen(buf);
+		snprintf(buf + n, sizeof(buf) - n, " spf=%s", dmarc_ares_name(
+		    self_spf->result));
+		n = strlen(buf);
+		if (self_spf->domain[0] != '\0')
+			snprintf(buf + n, sizeof(buf) - n, " smtp.%s=%s;\n\t",
+			    self_spf->scope == DMARC_SCOPE_HELO ? "helo" :
+			    "mailfrom", self_spf->domain);
+		else
+			snprintf(buf + n, sizeof(buf) - n, ";\n\t");
+	}
 	for (i = 0; i < ev->n; i++) {
 		n = strlen(buf);
-		snprintf(buf + n, sizeof(buf) - n, "%s", i == 0 ? " " : "\n\t");
+		snprintf(buf + n, sizeof(buf) - n, "%s",
+		    i == 0 ? (self_spf != NULL ? "" : " ") : "\n\t");
 		add_resinfo(buf, sizeof(buf), &ev->v[i], applied[i]);
 		if (i + 1 < ev->n) {
 			n = strlen(buf);

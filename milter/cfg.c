@@ -38,6 +38,7 @@ cfg_free(struct dmarcd_cfg *c)
 	for (size_t i = 0; i < c->narcwl; i++)
 		free(c->arcwl[i]);
 	free(c->arcwl);
+	spf_free(c->spf);
 	resolver_free(c->resolver);
 	psl_od_free(c->psl);
 	ignorehosts_free(c->ignore);
@@ -112,6 +113,10 @@ cfg_load(const char *path, const char *zonefile, char *err, size_t errlen)
 	    errlen)) == NULL)
 		goto fail;
 	if (build_resolver(c, zonefile, err, errlen) != 0)
+		goto fail;
+	if (conf_bool(c->conf, C_SPFSELFVALIDATE) && (c->spf = spf_new(
+	    c->resolver, c->authservid != NULL ? c->authservid : c->hostname,
+	    err, errlen)) == NULL)
 		goto fail;
 	if ((c->psl = psl_od_new(conf_str(c->conf, C_PUBLICSUFFIXLIST), err,
 	    errlen)) == NULL)

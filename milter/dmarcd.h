@@ -24,6 +24,7 @@
 #include "dmarc.h"
 #include "psl.h"
 #include "resolver.h"
+#include "spf.h"
 
 #define DMARCD_NAME	"dmarcd"
 #define DMARCD_MAXHDRS	1000		/* header fields kept per message */
@@ -59,6 +60,7 @@ struct dmarcd_cfg {
 	struct dmarc_options opts;
 	enum tempfail_action on_temperror;
 	enum tempfail_action on_histerror;
+	struct spf	*spf;		/* SPFSelfValidate, else NULL */
 	char		**arcwl;	/* trusted ARC sealers, normalized */
 	size_t		 narcwl;
 };
@@ -186,7 +188,7 @@ void	 history_build(const struct dmarcd_cfg *c, const struct msg *m,
 /* ar_authservid - the authserv-id token (quoted when needed) */
 char	*ar_authservid(const struct dmarcd_cfg *c, const struct msg *m);
 char	*ar_dmarc_header(const char *authservid, const struct dmarc_eval *ev,
-	    const unsigned *applied);
+	    const unsigned *applied, const struct dmarc_spf_result *self_spf);
 
 /*
  * outcome_commit - append the history record (histfile.c); on a write

@@ -201,7 +201,8 @@ collect_auth(const struct dmarcd_cfg *c, const struct msg *m,
 		    m->envfrom_domain);
 		dmarc_authres_free(ar);
 	}
-	if (rspf != NULL && ai->spf.result == DMARC_ARES_UNDEFINED) {
+	if (rspf != NULL && ai->spf.result == DMARC_ARES_UNDEFINED &&
+	    !trust.ignore_spf) {
 		struct dmarc_rspf *rs;
 
 		if (dmarc_rspf_parse(rspf->value, rspf->vlen, &rs) == DMARC_OK) {
@@ -210,6 +211,11 @@ collect_auth(const struct dmarcd_cfg *c, const struct msg *m,
 			dmarc_rspf_free(rs);
 		}
 	}
+	/* SPFSelfValidate: our own check when nothing usable came from
+	   upstream (OpenDMARC's order: A-R, Received-SPF, then our own) */
+	if (c->spf != NULL && ai->spf.result == DMARC_ARES_UNDEFINED &&
+	    m->ip[0] != '\0')
+		(void)spf_check(c->spf, m->ip, m->helo, m->envfrom, &ai->spf);
 }
 
 /* set_reply - SMTP reply for reject/tempfail */
@@ -362,7 +368,8 @@ finish(const struct dmarcd_cfg *c, const struct msg *m,
 		char *id = ar_authservid(c, m);
 
 		add_header(out, "Authentication-Results",
-		    ar_dmarc_header(id, ev, applied));
+		    ar_dmarc_header(id, ev, applied,
+		    ai->spf.source == DMARC_SRC_SELF ? &ai->spf : NULL));
 		free(id);
 	}
 	if (cfg_bool(c, C_SOFTWAREHEADER)) {

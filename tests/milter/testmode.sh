@@ -129,6 +129,37 @@ base 'RejectFailures yes' 'DomainWhitelist fwd.example'
 run arc2.eml
 has "ARC: two trusted arc=pass are not a pass; malformed seal skipped" '^action: reject'
 
+SZONE="$top_srcdir/tests/milter/data/spf.zone"
+spfrun() {	# spfrun IP SENDER
+	"$DMARCD" -c "$tmp/conf" -Z "$SZONE" -t "$tmp/spf.eml" -a "$1" -s "$2" \
+	    -H mx.spf.example >"$tmp/out" 2>&1
+}
+msg spf.eml '<a@spf.example>'
+base 'SPFSelfValidate yes' 'RejectFailures yes'
+spfrun 192.0.2.10 '<a@spf.example>'
+has "SPFSelfValidate: own pass aligns, DMARC pass" 'dmarc=pass'
+has "SPFSelfValidate: own spf= result in the A-R header" \
+    'Authentication-Results: mx.test; spf=pass smtp.mailfrom=spf.example;'
+has "SPFSelfValidate: history spf 0, scope mfrom" '^  spf_scope 1'
+hasnt "SPFSelfValidate: no 'not in effect' warning" 'no effect in this version'
+spfrun 198.51.100.1 '<a@spf.example>'
+has "SPFSelfValidate: -all from elsewhere is fail, reject" '^action: reject'
+has "SPFSelfValidate: history spf 7" '^  spf 7'
+spfrun 192.0.2.10 '<>'
+has "SPFSelfValidate: null sender checks HELO (scope helo)" 'spf=pass smtp.helo=mx.spf.example'
+msg spf.eml '<a@tf.example>'
+spfrun 192.0.2.10 '<a@tf.example>'
+has "SPFSelfValidate: DNS failure in an include is temperror, tempfail" '^reply: 451 4.7.0'
+msg spf.eml '<a@spf.example>' \
+    'Authentication-Results: mx.test; spf=pass smtp.mailfrom=spf.example'
+spfrun 198.51.100.1 '<a@spf.example>'
+has "SPFSelfValidate: trusted upstream SPF is used first" 'dmarc=pass'
+hasnt "SPFSelfValidate: no own check then" 'spf=fail'
+base 'RejectFailures yes'
+msg spf.eml '<a@spf.example>'
+spfrun 192.0.2.10 '<a@spf.example>'
+has "without SPFSelfValidate no own SPF check" '^action: reject'
+
 base
 OPENDMARC_TEST_CLIENTIP=198.51.100.7 OPENDMARC_TEST_ENVFROM='<x@reject.example>' \
     "$DMARCD" -c "$tmp/conf" -Z "$ZONE" -t "$tmp/fail.eml" >"$tmp/out" 2>&1
