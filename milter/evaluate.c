@@ -212,10 +212,18 @@ collect_auth(const struct dmarcd_cfg *c, const struct msg *m,
 		}
 	}
 	/* SPFSelfValidate: our own check when nothing usable came from
-	   upstream (OpenDMARC's order: A-R, Received-SPF, then our own) */
-	if (c->spf != NULL && ai->spf.result == DMARC_ARES_UNDEFINED &&
-	    m->ip[0] != '\0')
-		(void)spf_check(c->spf, m->ip, m->helo, m->envfrom, &ai->spf);
+	   upstream (OpenDMARC's order: A-R, Received-SPF, then our own);
+	   SPFSelfValidateAlways: ours replaces whatever upstream said */
+	if (c->spf != NULL && m->ip[0] != '\0' &&
+	    (ai->spf.result == DMARC_ARES_UNDEFINED ||
+	    cfg_bool(c, C_SPFSELFVALIDATEALWAYS))) {
+		struct dmarc_spf_result own;
+
+		memset(&own, 0, sizeof(own));
+		(void)spf_check(c->spf, m->ip, m->helo, m->envfrom, &own);
+		if (own.result != DMARC_ARES_UNDEFINED)
+			ai->spf = own;
+	}
 }
 
 /* set_reply - SMTP reply for reject/tempfail */
