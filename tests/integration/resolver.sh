@@ -103,6 +103,9 @@ server:
 	local-data: 'deep.ent.dmarcd.test. 300 IN TXT "deep"'
 	local-data: 'conc.dmarcd.test. 300 IN TXT "concurrent"'
 	local-data: 'short.dmarcd.test. 1 IN TXT "short ttl"'
+	local-data: 'spf.dmarcd.test. 300 IN TXT "v=spf1 ip4:192.0.2.10 -all"'
+	local-data: 'spfto.dmarcd.test. 300 IN TXT "v=spf1 include:x.silent.test -all"'
+	local-data: 'spfsf.dmarcd.test. 300 IN TXT "v=spf1 include:x.refused.test -all"'
 	local-zone: "refused.test." always_refuse
 	local-zone: "silent.test." nodefault
 forward-zone:
@@ -238,6 +241,28 @@ EOF
 	    eval 'echo "$out" | grep -q "^reply: 451 4.7.0 temporary DNS failure (timeout)"'
 	check "dmarcd: DNSTimeout 1 bounds the message (< 8 s for 2 lookups)" \
 	    [ $(($(date +%s) - start)) -lt 8 ]
+
+	# SPFSelfValidate: libspf2's lookups go through the same server
+	printf 'SPFSelfValidate yes\n' >>"$tmp/dmarcd.conf"
+	printf 'From: <a@spf.dmarcd.test>\nSubject: t\n\nbody\n' >"$tmp/spf.eml"
+	spf_dmarcd() {
+		"$DMARCD" -c "$tmp/dmarcd.conf" -t "$tmp/spf.eml" -a 192.0.2.10 \
+		    -s "<a@$1>" -H mx.example.org 2>>"$tmp/dmarcd.err"
+	}
+	q0=$(queries spf.dmarcd.test TXT)
+	out=$(spf_dmarcd spf.dmarcd.test)
+	check "SPF: own pass from the real server, DMARC pass" \
+	    eval 'echo "$out" | grep -q "spf=pass smtp.mailfrom=spf.dmarcd.test; dmarc=pass"'
+	same $(($(queries spf.dmarcd.test TXT) - q0)) 1 \
+	    "SPF: libspf2's TXT query reached the server through our resolver"
+	out=$(spf_dmarcd spfto.dmarcd.test)
+	check "SPF: include on a silent server is temperror, tempfail" \
+	    eval 'echo "$out" | grep -q "^reply: 451 4.7.0"'
+	check "SPF: history spf 4 (temperror) after the timeout" \
+	    eval 'echo "$out" | grep -q "^  spf 4"'
+	out=$(spf_dmarcd spfsf.dmarcd.test)
+	check "SPF: include answered SERVFAIL is temperror, tempfail" \
+	    eval 'echo "$out" | grep -q "^reply: 451 4.7.0"'
 else
 	echo "# dmarcd not built: milter checks left out"
 	notok "dmarcd binary present"
