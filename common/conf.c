@@ -210,16 +210,16 @@ static const struct conf_key keys[C__COUNT] = {
 	L("ReportBcc", NULL, CONF_REPORTS, NY,
 	    "extra recipients of every aggregate report"),
 	/* SMTP client (aggregate and failure reports) */
-	S("SMTPServer", "127.0.0.1", D | CONF_REPORTS, NY,
+	S("SMTPServer", "127.0.0.1", D | CONF_REPORTS, 0,
 	    "SMTP relay for reports: host name or address"),
-	I("SMTPPort", "25", 1, 65535, D | CONF_REPORTS, NY,
+	I("SMTPPort", "25", 1, 65535, D | CONF_REPORTS, 0,
 	    "SMTP relay port"),
 	E("SMTPStartTLS", "opportunistic", "no|opportunistic|required",
-	    D | CONF_REPORTS, NY,
+	    D | CONF_REPORTS, 0,
 	    "STARTTLS to the relay: never, when offered, or always"),
-	S("SMTPUser", NULL, D | CONF_REPORTS, NY,
+	S("SMTPUser", NULL, D | CONF_REPORTS, 0,
 	    "SMTP AUTH user name"),
-	P("SMTPPasswordFile", NULL, D | CONF_REPORTS, NY,
+	P("SMTPPasswordFile", NULL, D | CONF_REPORTS, 0,
 	    "file holding the SMTP AUTH password (first line)"),
 };
 
