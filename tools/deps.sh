@@ -35,9 +35,11 @@ PKGS_LIBS="libmilter-dev libspf2-dev libopendkim-dev libxml2-dev
 	libxml2-utils libmariadb-dev libsqlite3-dev libpsl-dev publicsuffix
 	libidn2-dev zlib1g-dev libesmtp-dev libunbound-dev"
 # test peers: real DNS servers, MTA, milter tools, databases, the
-# reference implementation, and what the test scripts call
+# reference implementation, and what the test scripts call (libssl-dev:
+# libcrypto makes the DKIM test keys at test time)
 PKGS_TEST="unbound nsd miltertest postfix swaks opendmarc mariadb-server
-	sqlite3 python3 iproute2 procps groff-base"
+	sqlite3 python3 iproute2 procps groff-base
+	libssl-dev"
 
 # Services those packages may start on install (policy-rc.d names).
 SERVICES="postfix opendmarc unbound nsd mariadb"
