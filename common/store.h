@@ -75,6 +75,9 @@ struct store	*store_open(const char *dsn, char *err, size_t errlen);
 void		 store_close(struct store *s);
 enum store_kind	 store_kind(const struct store *s);
 const char	*store_errmsg(const struct store *s);
+/* store_retryable - the last error was a deadlock, lock-wait timeout
+   (MariaDB 1213/1205) or busy SQLite file: roll back and run it again */
+int		 store_retryable(const struct store *s);
 
 /* store_migrate - create the schema, or bring it (including an OpenDMARC
    database) to the newest version in place; idempotent */

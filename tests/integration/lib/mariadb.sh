@@ -1,0 +1,138 @@
+# mariadb.sh -- a private MariaDB server for tests (sourced)
+#
+# SYNOPSIS
+#	. "$top_srcdir/tests/integration/lib/mariadb.sh"
+#	mariadb_start || exit 77	start it (77: no server binaries)
+#	trap mariadb_stop EXIT		stop it and remove its files
+#	mariadb_sql "SELECT 1"		SQL as root on the test database
+#	mariadb_root "CREATE ..."	SQL as root, no database selected
+#	dsn=$(mariadb_createdb NAME)	another database; prints its DSN
+#
+# DESCRIPTION
+#	mariadb_start installs a fresh data directory with mariadb-install-db
+#	(normal root authentication, no password, no test database) under a
+#	mktemp directory, starts mariadbd on a private unix socket and a
+#	free loopback port (from 33060 up), waits until it answers (60 s at
+#	most), creates database "dmarc" and user dmarc/dmarcpw with all
+#	rights on every database, and sets:
+#	    MARIADB_DIR		the temporary directory (data, socket, log)
+#	    MARIADB_SOCK	the unix socket
+#	    MARIADB_PORT	the TCP port on 127.0.0.1
+#	    MARIADB_DB		"dmarc"
+#	    MARIADB_USER MARIADB_PASS	"dmarc", "dmarcpw"
+#	    MARIADB_DSN		mysql://dmarc:dmarcpw@localhost/dmarc?socket=...
+#	    MARIADB_DSN_TCP	mysql://dmarc:dmarcpw@127.0.0.1:PORT/dmarc
+#	No option file is read (--no-defaults), so the system's my.cnf
+#	cannot change the server.  Run as root the server runs as root
+#	(--user=root): it only ever sees its own temporary directory.
+#	mariadb_stop shuts it down (mariadb-admin, then SIGTERM to its own
+#	pid), waits for it, and removes MARIADB_DIR; calling it twice is
+#	harmless.  The server's log is $MARIADB_DIR/error.log; on a failed
+#	start its tail is printed on stderr.
+#
+# DIAGNOSTICS
+#	mariadb_start returns 77 when mariadbd or mariadb-install-db is not
+#	installed, 1 when the server does not come up.
+
+MARIADB_DIR=
+MARIADB_PID=
+
+# mariadb_free_port - first TCP port from $1 nothing listens on
+mariadb_free_port() {
+	p=$1
+	while ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; do
+		p=$((p + 1))
+	done
+	echo "$p"
+}
+
+# mariadb_client - the mariadb client as root on our socket
+mariadb_client() {
+	mariadb --no-defaults -uroot --socket="$MARIADB_SOCK" "$@"
+}
+
+# mariadb_root - run SQL as root without a default database
+mariadb_root() {
+	mariadb_client -N -B -e "$1"
+}
+
+# mariadb_sql - run SQL as root in $MARIADB_DB, tab-separated output
+mariadb_sql() {
+	mariadb_client -N -B "$MARIADB_DB" -e "$1"
+}
+
+# mariadb_createdb - create database $1 and print its DSN (socket)
+mariadb_createdb() {
+	mariadb_root "CREATE DATABASE IF NOT EXISTS \`$1\`" || return 1
+	echo "mysql://$MARIADB_USER:$MARIADB_PASS@localhost/$1?socket=$MARIADB_SOCK"
+}
+
+# mariadb_start - see the file header
+mariadb_start() {
+	for b in mariadbd mariadb-install-db mariadb-admin mariadb; do
+		command -v "$b" >/dev/null 2>&1 ||
+		    [ -x "/usr/sbin/$b" ] || return 77
+	done
+	mysqld=$(command -v mariadbd || echo /usr/sbin/mariadbd)
+	MARIADB_DIR=$(mktemp -d /tmp/dmarcd-mariadb.XXXXXX) || return 1
+	MARIADB_SOCK=$MARIADB_DIR/mysqld.sock
+	MARIADB_PORT=$(mariadb_free_port 33060)
+	MARIADB_DB=dmarc
+	MARIADB_USER=dmarc
+	MARIADB_PASS=dmarcpw
+	user=$(id -un)
+	if ! mariadb-install-db --no-defaults --user="$user" \
+	    --auth-root-authentication-method=normal --skip-test-db \
+	    --datadir="$MARIADB_DIR/data" >"$MARIADB_DIR/install.log" 2>&1
+	then
+		tail -20 "$MARIADB_DIR/install.log" >&2
+		return 1
+	fi
+	"$mysqld" --no-defaults --user="$user" --datadir="$MARIADB_DIR/data" \
+	    --socket="$MARIADB_SOCK" --port="$MARIADB_PORT" \
+	    --bind-address=127.0.0.1 --pid-file="$MARIADB_DIR/mysqld.pid" \
+	    --log-error="$MARIADB_DIR/error.log" --skip-log-bin \
+	    --innodb-buffer-pool-size=64M --innodb-log-file-size=32M \
+	    --innodb-flush-log-at-trx-commit=2 --max-connections=50 \
+	    >/dev/null 2>&1 &
+	MARIADB_PID=$!
+	n=0
+	until mariadb-admin --no-defaults -uroot --socket="$MARIADB_SOCK" \
+	    ping >/dev/null 2>&1; do
+		n=$((n + 1))
+		if [ $n -gt 600 ] || ! kill -0 "$MARIADB_PID" 2>/dev/null; then
+			tail -20 "$MARIADB_DIR/error.log" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	mariadb_root "CREATE DATABASE $MARIADB_DB;
+	    CREATE USER '$MARIADB_USER'@'localhost' IDENTIFIED BY '$MARIADB_PASS';
+	    CREATE USER '$MARIADB_USER'@'127.0.0.1' IDENTIFIED BY '$MARIADB_PASS';
+	    GRANT ALL ON *.* TO '$MARIADB_USER'@'localhost';
+	    GRANT ALL ON *.* TO '$MARIADB_USER'@'127.0.0.1';" || return 1
+	MARIADB_DSN="mysql://$MARIADB_USER:$MARIADB_PASS@localhost/$MARIADB_DB?socket=$MARIADB_SOCK"
+	MARIADB_DSN_TCP="mysql://$MARIADB_USER:$MARIADB_PASS@127.0.0.1:$MARIADB_PORT/$MARIADB_DB"
+	export MARIADB_DIR MARIADB_SOCK MARIADB_PORT MARIADB_DB MARIADB_USER \
+	    MARIADB_PASS MARIADB_DSN MARIADB_DSN_TCP
+	return 0
+}
+
+# mariadb_stop - shut the server down and remove its directory
+mariadb_stop() {
+	[ -n "$MARIADB_DIR" ] || return 0
+	if [ -n "$MARIADB_PID" ] && kill -0 "$MARIADB_PID" 2>/dev/null; then
+		mariadb-admin --no-defaults -uroot --socket="$MARIADB_SOCK" \
+		    shutdown >/dev/null 2>&1 || kill "$MARIADB_PID" 2>/dev/null
+		n=0
+		while kill -0 "$MARIADB_PID" 2>/dev/null && [ $n -lt 300 ]; do
+			n=$((n + 1))
+			sleep 0.1
+		done
+		kill -9 "$MARIADB_PID" 2>/dev/null
+		wait "$MARIADB_PID" 2>/dev/null
+	fi
+	rm -rf "$MARIADB_DIR"
+	MARIADB_DIR=
+	MARIADB_PID=
+}
