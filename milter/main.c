@@ -151,9 +151,13 @@ daemon_setup(const struct opts *o, const struct conf *cf)
 		(void)prctl(PR_SET_DUMPABLE, 1);
 	if (conf_int(cf, C_MILTERDEBUG) > 0)
 		(void)smfi_setdbg((int)conf_int(cf, C_MILTERDEBUG));
-	spec = xstrdup(sock);
-	if (strncmp(spec, "unix:", 5) == 0)
-		memcpy(spec, "local", 5);
+	if (strncmp(sock, "unix:", 5) == 0) {	/* libmilter says local: */
+		size_t n = strlen(sock) + 2;
+
+		spec = xmalloc(n);
+		snprintf(spec, n, "local:%s", sock + 5);
+	} else
+		spec = xstrdup(sock);
 	if (smfi_setconn(spec) != MI_SUCCESS)
 		fatalx("invalid socket '%s'", sock);
 	if (smfi_register(dmarcd_filter) != MI_SUCCESS)

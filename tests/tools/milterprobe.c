@@ -45,8 +45,9 @@
  * WHY A FILE OF ITS OWN
  *	miltertest(8) hides the negotiated flags, and libmilter has no
  *	client side; the tests need both to see the protocol as an MTA does.
- *	Plain C with no library: the wire format is small (a 4-byte length
- *	in network order, a 1-byte command, then data).
+ *	The wire format itself (framing, macros, negotiation, splitting a
+ *	message into fields) is tests/tools/milterwire.c, shared with the
+ *	load generator tests/bench/milterload.c.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -62,11 +63,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PROBE_VERSION	6
-#define PROBE_ACTIONS	0x000001ffu	/* every SMFIF_* */
-#define PROBE_PROTOCOL	0x001fffffu	/* every SMFIP_* but the MDS sizes */
-#define PROBE_MAXPKT	(8u * 1024 * 1024)	/* unreasonable beyond */
-#define PROBE_CHUNK	65535		/* MILTER_CHUNK_SIZE */
+#include "milterwire.h"
+
 #define PROBE_MAXMSG	32
 
 struct flagname {
@@ -80,25 +78,6 @@ static const struct flagname action_names[] = {
 	{ 0x040, "CHGFROM" }, { 0x080, "ADDRCPT_PAR" },
 	{ 0x100, "SETSYMLIST" }, { 0, NULL }
 };
-
-/* SMFIP_*: NO* skip a command, NR_* mean "no reply to it" */
-#define P_NOCONNECT	0x00000001u
-#define P_NOHELO	0x00000002u
-#define P_NOMAIL	0x00000004u
-#define P_NORCPT	0x00000008u
-#define P_NOBODY	0x00000010u
-#define P_NOHDRS	0x00000020u
-#define P_NOEOH		0x00000040u
-#define P_NR_HDR	0x00000080u
-#define P_NODATA	0x00000200u
-#define P_NR_CONN	0x00001000u
-#define P_NR_HELO	0x00002000u
-#define P_NR_MAIL	0x00004000u
-#define P_NR_RCPT	0x00008000u
-#define P_NR_DATA	0x00010000u
-#define P_NR_EOH	0x00040000u
-#define P_NR_BODY	0x00080000u
-#define P_HDR_LEADSPC	0x00100000u
 
 static const struct flagname proto_names[] = {
 	{ 0x00000001, "NOCONNECT" }, { 0x00000002, "NOHELO" },
@@ -124,17 +103,11 @@ enum verdict {
 	V_FINAL		/* accept, reject, tempfail, discard, replycode */
 };
 
-struct pkt {
-	unsigned char	*p;
-	size_t		 len, cap;
-};
-
 struct probe {
-	int		 fd;
+	struct mw_conn	 c;
 	int		 timeout_ms;
 	int		 verbose;
 	uint32_t	 proto;		/* negotiated protocol flags */
-	struct pkt	 out;		/* queued output */
 	const char	*ip, *host, *helo, *sender, *rcpt, *qprefix;
 };
 
@@ -167,137 +140,6 @@ usage(void)
 	exit(2);
 }
 
-/* pkt_put - append n bytes, growing the buffer */
-static void
-pkt_put(struct pkt *b, const void *data, size_t n)
-{
-	if (b->len + n > b->cap) {
-		size_t ncap = (b->len + n) * 2 + 64;
-		unsigned char *np = realloc(b->p, ncap);
-
-		if (np == NULL)
-			die("out of memory");
-		b->p = np;
-		b->cap = ncap;
-	}
-	if (n > 0)
-		memcpy(b->p + b->len, data, n);
-	b->len += n;
-}
-
-/* pkt_str - append a string with its NUL, as milter strings travel */
-static void
-pkt_str(struct pkt *b, const char *s)
-{
-	pkt_put(b, s, strlen(s) + 1);
-}
-
-/* pkt_u32 - append a 32-bit integer in network order */
-static void
-pkt_u32(struct pkt *b, uint32_t v)
-{
-	uint32_t n = htonl(v);
-
-	pkt_put(b, &n, sizeof(n));
-}
-
-/* write_all - write everything or die */
-static void
-write_all(int fd, const void *buf, size_t n)
-{
-	const unsigned char *p = buf;
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			die("write: %s", strerror(errno));
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-/* read_full - read exactly n bytes, each wait bounded by the timeout */
-static void
-read_full(struct probe *pr, void *buf, size_t n)
-{
-	unsigned char *p = buf;
-	struct pollfd pfd;
-	ssize_t r;
-	int rc;
-
-	while (n > 0) {
-		pfd.fd = pr->fd;
-		pfd.events = POLLIN;
-		rc = poll(&pfd, 1, pr->timeout_ms);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc < 0)
-			die("poll: %s", strerror(errno));
-		if (rc == 0)
-			die("timeout waiting for the filter's reply");
-		if ((r = read(pr->fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			die("read: %s", strerror(errno));
-		}
-		if (r == 0)
-			die("the filter closed the connection");
-		p += r;
-		n -= (size_t)r;
-	}
-}
-
-/*
- * send_cmd - queue one packet (length, command byte, data).  Output is
- * buffered and flushed before each read, as an MTA's stream is: writing
- * a packet in pieces would make every exchange wait on Nagle and the
- * filter's delayed ACK (about 40 ms each).
- */
-static void
-send_cmd(struct probe *pr, char cmd, const void *data, size_t len)
-{
-	unsigned char hdr[5];
-	uint32_t n = htonl((uint32_t)len + 1);
-
-	memcpy(hdr, &n, 4);
-	hdr[4] = (unsigned char)cmd;
-	pkt_put(&pr->out, hdr, sizeof(hdr));
-	pkt_put(&pr->out, data, len);
-}
-
-/* flush_out - write what send_cmd queued */
-static void
-flush_out(struct probe *pr)
-{
-	write_all(pr->fd, pr->out.p, pr->out.len);
-	pr->out.len = 0;
-}
-
-/* read_pkt - one packet from the filter; data is malloc'ed, NUL-ended */
-static char
-read_pkt(struct probe *pr, unsigned char **data, size_t *len)
-{
-	unsigned char hdr[5];
-	uint32_t n;
-
-	flush_out(pr);
-	read_full(pr, hdr, sizeof(hdr));
-	memcpy(&n, hdr, 4);
-	n = ntohl(n);
-	if (n == 0 || n > PROBE_MAXPKT)
-		die("unreasonable packet length %lu", (unsigned long)n);
-	if ((*data = malloc(n)) == NULL)
-		die("out of memory");
-	*len = n - 1;
-	if (*len > 0)
-		read_full(pr, *data, *len);
-	(*data)[*len] = '\0';
-	return (char)hdr[4];
-}
-
 /* put_escaped - print untrusted bytes with control characters escaped */
 static void
 put_escaped(const unsigned char *p, size_t len)
@@ -318,22 +160,6 @@ put_escaped(const unsigned char *p, size_t len)
 	}
 }
 
-/* next_str - the NUL-terminated string at *off (or the rest), advance */
-static const unsigned char *
-next_str(const unsigned char *d, size_t len, size_t *off, size_t *slen)
-{
-	const unsigned char *s = d + *off, *nul;
-
-	if (*off >= len) {
-		*slen = 0;
-		return d + len;
-	}
-	nul = memchr(s, '\0', len - *off);
-	*slen = nul != NULL ? (size_t)(nul - s) : len - *off;
-	*off += *slen + (nul != NULL);
-	return s;
-}
-
 /* print_strs - print the remaining strings of a reply, space-separated */
 static void
 print_strs(const unsigned char *d, size_t len, size_t off, const char *sep)
@@ -343,7 +169,7 @@ print_strs(const unsigned char *d, size_t len, size_t off, const char *sep)
 	int first = 1;
 
 	while (off < len) {
-		s = next_str(d, len, &off, &slen);
+		s = mw_next_str(d, len, &off, &slen);
 		fputs(first ? " " : sep, stdout);
 		put_escaped(s, slen);
 		first = 0;
@@ -373,10 +199,9 @@ reply_u32(const unsigned char *d, size_t len)
 {
 	uint32_t v;
 
-	if (len < 4)
+	if (mw_reply_u32(d, len, &v) != 0)
 		die("short header-change reply (%zu bytes)", len);
-	memcpy(&v, d, 4);
-	return ntohl(v);
+	return v;
 }
 
 /* print_reply - one reply as "stage: name args"; how it moves us on */
@@ -420,6 +245,17 @@ print_reply(const char *stage, char cmd, const unsigned char *d, size_t len)
 	return cmd == 'y' ? V_FINAL : V_MODIFY;
 }
 
+/* read_reply - one packet from the filter, or die */
+static char
+read_reply(struct probe *pr)
+{
+	char rc;
+
+	if (mw_read(&pr->c, &rc) != 0)
+		die("%s", pr->c.err);
+	return rc;
+}
+
 /*
  * exchange - send a command; unless noreply, read replies until one
  * that is not a modification or progress report
@@ -428,9 +264,7 @@ static enum verdict
 exchange(struct probe *pr, const char *stage, char cmd, const void *data,
     size_t len, int noreply)
 {
-	unsigned char *d;
 	enum verdict v;
-	size_t dlen;
 	char rc;
 
 	if (pr->verbose && cmd != 'C') {	/* session_start shows it */
@@ -439,33 +273,17 @@ exchange(struct probe *pr, const char *stage, char cmd, const void *data,
 			print_strs(data, len, 0, " ");
 		putchar('\n');
 	}
-	send_cmd(pr, cmd, data, len);
+	mw_send(&pr->c, cmd, data, len);
 	if (noreply)
 		return V_CONTINUE;
 	do {
-		rc = read_pkt(pr, &d, &dlen);
-		v = print_reply(stage, rc, d, dlen);
-		free(d);
+		rc = read_reply(pr);
+		v = print_reply(stage, rc, pr->c.in.p, pr->c.in.len);
 		if (v == V_MODIFY && cmd != 'E')
 			die("modification reply before end of message");
 	} while (v == V_MODIFY || v == V_PROGRESS);
 	fflush(stdout);
 	return v;
-}
-
-/* send_macros - SMFIC_MACRO for command cmd with name/value pairs */
-static void
-send_macros(struct probe *pr, char cmd, const char *const *nv)
-{
-	struct pkt b = { NULL, 0, 0 };
-
-	pkt_put(&b, &cmd, 1);
-	for (; nv[0] != NULL; nv += 2) {
-		pkt_str(&b, nv[0]);
-		pkt_str(&b, nv[1]);
-	}
-	send_cmd(pr, 'D', b.p, b.len);
-	free(b.p);
 }
 
 /* print_symlists - SETSYMLIST data after the three negotiated words */
@@ -478,7 +296,7 @@ print_symlists(const unsigned char *d, size_t len)
 	while (off + 4 <= len) {
 		printf("symlist %lu ", (unsigned long)reply_u32(d + off, 4));
 		off += 4;
-		s = next_str(d, len, &off, &slen);
+		s = mw_next_str(d, len, &off, &slen);
 		put_escaped(s, slen);
 		putchar('\n');
 	}
@@ -488,33 +306,19 @@ print_symlists(const unsigned char *d, size_t len)
 static void
 negotiate(struct probe *pr)
 {
-	struct pkt b = { NULL, 0, 0 };
-	unsigned char *d;
-	uint32_t w[3];
-	size_t len;
-	char rc;
-
-	pkt_u32(&b, PROBE_VERSION);
-	pkt_u32(&b, PROBE_ACTIONS);
-	pkt_u32(&b, PROBE_PROTOCOL);
-	send_cmd(pr, 'O', b.p, b.len);
-	free(b.p);
-	rc = read_pkt(pr, &d, &len);
-	if (rc != 'O' || len < 12)
-		die("bad negotiation reply '%c', %zu bytes", rc, len);
-	memcpy(w, d, sizeof(w));
-	pr->proto = ntohl(w[2]);
-	printf("version %lu\n", (unsigned long)ntohl(w[0]));
-	print_flags("actions", ntohl(w[1]), action_names);
+	if (mw_negotiate(&pr->c, MW_VERSION, MW_ACTIONS, MW_PROTOCOL) != 0)
+		die("%s", pr->c.err);
+	pr->proto = pr->c.proto;
+	printf("version %lu\n", (unsigned long)pr->c.version);
+	print_flags("actions", pr->c.actions, action_names);
 	print_flags("protocol", pr->proto, proto_names);
-	print_symlists(d, len);
-	free(d);
+	print_symlists(pr->c.in.p, pr->c.in.len);
 	fflush(stdout);
 }
 
 /* step - one SMTP-stage command, unless the filter asked to skip it */
 static enum verdict
-step(struct probe *pr, const char *stage, char cmd, const struct pkt *b,
+step(struct probe *pr, const char *stage, char cmd, const struct mw_buf *b,
     uint32_t noflag, uint32_t nrflag)
 {
 	if (pr->proto & noflag)
@@ -525,15 +329,15 @@ step(struct probe *pr, const char *stage, char cmd, const struct pkt *b,
 
 /* angle - "<addr>" unless addr already has its brackets */
 static void
-angle(struct pkt *b, const char *addr)
+angle(struct mw_buf *b, const char *addr)
 {
 	if (addr[0] == '<') {
-		pkt_str(b, addr);
+		mw_str(b, addr);
 		return;
 	}
-	pkt_put(b, "<", 1);
-	pkt_put(b, addr, strlen(addr));
-	pkt_str(b, ">");
+	mw_put(b, "<", 1);
+	mw_put(b, addr, strlen(addr));
+	mw_str(b, ">");
 }
 
 /* session_start - connect and HELO, once per connection */
@@ -542,26 +346,25 @@ session_start(struct probe *pr)
 {
 	static const char *const cmac[] = { "j", "mx.probe.example",
 	    "{daemon_name}", "milterprobe", NULL };
-	struct pkt b = { NULL, 0, 0 };
+	struct mw_buf b = { NULL, 0, 0 };
 	enum verdict v;
 	uint16_t port = htons(50025);
 	char fam = strchr(pr->ip, ':') != NULL ? '6' : '4';
 
-	send_macros(pr, 'C', cmac);
+	mw_macros(&pr->c, 'C', cmac);
 	if (pr->verbose)
 		printf("sent: connect %s %c %s\n", pr->host, fam, pr->ip);
-	pkt_str(&b, pr->host);
-	pkt_put(&b, &fam, 1);
-	pkt_put(&b, &port, sizeof(port));
-	pkt_str(&b, pr->ip);
+	mw_str(&b, pr->host);
+	mw_put(&b, &fam, 1);
+	mw_put(&b, &port, sizeof(port));
+	mw_str(&b, pr->ip);
 	v = step(pr, "connect", 'C', &b, P_NOCONNECT, P_NR_CONN);
-	free(b.p);
-	if (v != V_CONTINUE)
-		return v;
-	b = (struct pkt){ NULL, 0, 0 };
-	pkt_str(&b, pr->helo);
-	v = step(pr, "helo", 'H', &b, P_NOHELO, P_NR_HELO);
-	free(b.p);
+	b.len = 0;
+	if (v == V_CONTINUE) {
+		mw_str(&b, pr->helo);
+		v = step(pr, "helo", 'H', &b, P_NOHELO, P_NR_HELO);
+	}
+	mw_buf_free(&b);
 	return v;
 }
 
@@ -572,93 +375,37 @@ envelope(struct probe *pr, const char *qid)
 	const char *mmac[] = { "{mail_addr}", pr->sender, NULL };
 	const char *rmac[] = { "{rcpt_addr}", pr->rcpt, NULL };
 	const char *tmac[] = { "i", qid, NULL };
-	struct pkt b = { NULL, 0, 0 };
+	struct mw_buf b = { NULL, 0, 0 };
 	enum verdict v;
 
-	send_macros(pr, 'M', mmac);
+	mw_macros(&pr->c, 'M', mmac);
 	angle(&b, pr->sender);
 	v = step(pr, "mail", 'M', &b, P_NOMAIL, P_NR_MAIL);
 	b.len = 0;
 	if (v == V_CONTINUE) {
-		send_macros(pr, 'R', rmac);
+		mw_macros(&pr->c, 'R', rmac);
 		angle(&b, pr->rcpt);
 		v = step(pr, "rcpt", 'R', &b, P_NORCPT, P_NR_RCPT);
 	}
-	free(b.p);
+	mw_buf_free(&b);
 	if (v == V_CONTINUE) {
-		send_macros(pr, 'T', tmac);
+		mw_macros(&pr->c, 'T', tmac);
 		v = step(pr, "data", 'T', NULL, P_NODATA, P_NR_DATA);
 	}
 	return v;
 }
 
-/* flush_header - send the header collected in h (name NUL value) */
-static enum verdict
-flush_header(struct probe *pr, struct pkt *h)
-{
-	enum verdict v;
-
-	if (h->len == 0)
-		return V_CONTINUE;
-	pkt_put(h, "", 1);
-	v = step(pr, "header", 'L', h, P_NOHDRS, P_NR_HDR);
-	h->len = 0;
-	return v;
-}
-
-/* header_line - start a header from "Name: value" */
-static void
-header_line(struct probe *pr, struct pkt *h, const char *p, size_t n)
-{
-	const char *colon = memchr(p, ':', n);
-	size_t nlen = colon != NULL ? (size_t)(colon - p) : n;
-
-	pkt_put(h, p, nlen);
-	pkt_put(h, "", 1);
-	if (colon == NULL)
-		return;
-	p = colon + 1;
-	n -= nlen + 1;
-	if (!(pr->proto & P_HDR_LEADSPC))
-		while (n > 0 && (*p == ' ' || *p == '\t')) {
-			p++;
-			n--;
-		}
-	pkt_put(h, p, n);
-}
-
-/* headers - send each (unfolded-as-sent) header; *off gets the body */
+/* headers - send each field as the MTA does; *off gets the body */
 static enum verdict
 headers(struct probe *pr, const char *m, size_t len, size_t *off)
 {
-	struct pkt h = { NULL, 0, 0 };
+	struct mw_buf h = { NULL, 0, 0 };
 	enum verdict v = V_CONTINUE;
-	const char *nl;
-	size_t n;
 
-	while (*off < len && v == V_CONTINUE) {
-		nl = memchr(m + *off, '\n', len - *off);
-		n = nl != NULL ? (size_t)(nl - (m + *off)) : len - *off;
-		if (n > 0 && m[*off + n - 1] == '\r')
-			n--;
-		if (n == 0) {		/* the empty line */
-			*off += nl != NULL ? (size_t)(nl - (m + *off)) + 1 : 0;
-			break;
-		}
-		if (m[*off] == ' ' || m[*off] == '\t') {
-			if (h.len > 0) {
-				pkt_put(&h, "\n", 1);
-				pkt_put(&h, m + *off, n);
-			}
-		} else {
-			v = flush_header(pr, &h);
-			header_line(pr, &h, m + *off, n);
-		}
-		*off = nl != NULL ? (size_t)(nl - m) + 1 : len;
-	}
-	if (v == V_CONTINUE)
-		v = flush_header(pr, &h);
-	free(h.p);
+	while (v == V_CONTINUE && mw_next_header(m, len, off, &h,
+	    (pr->proto & P_HDR_LEADSPC) != 0))
+		v = step(pr, "header", 'L', &h, P_NOHDRS, P_NR_HDR);
+	mw_buf_free(&h);
 	return v;
 }
 
@@ -666,26 +413,17 @@ headers(struct probe *pr, const char *m, size_t len, size_t *off)
 static enum verdict
 body(struct probe *pr, const char *m, size_t len, size_t off)
 {
-	struct pkt b = { NULL, 0, 0 }, c;
+	struct mw_buf b = { NULL, 0, 0 }, c;
 	enum verdict v = V_CONTINUE;
-	const char *nl;
-	size_t n, i;
+	size_t i;
 
-	while (off < len) {
-		nl = memchr(m + off, '\n', len - off);
-		n = nl != NULL ? (size_t)(nl - (m + off)) : len - off;
-		pkt_put(&b, m + off, n > 0 && m[off + n - 1] == '\r' &&
-		    nl != NULL ? n - 1 : n);
-		if (nl != NULL)
-			pkt_put(&b, "\r\n", 2);
-		off += n + (nl != NULL);
-	}
-	for (i = 0; i < b.len && v == V_CONTINUE; i += PROBE_CHUNK) {
+	mw_body_crlf(m, len, off, &b);
+	for (i = 0; i < b.len && v == V_CONTINUE; i += MW_CHUNK) {
 		c.p = b.p + i;
-		c.len = b.len - i < PROBE_CHUNK ? b.len - i : PROBE_CHUNK;
+		c.len = b.len - i < MW_CHUNK ? b.len - i : MW_CHUNK;
 		v = step(pr, "body", 'B', &c, P_NOBODY, P_NR_BODY);
 	}
-	free(b.p);
+	mw_buf_free(&b);
 	return v == V_SKIP ? V_CONTINUE : v;
 }
 
@@ -693,7 +431,7 @@ body(struct probe *pr, const char *m, size_t len, size_t off)
 static char *
 read_file(const char *path, size_t *len)
 {
-	struct pkt b = { NULL, 0, 0 };
+	struct mw_buf b = { NULL, 0, 0 };
 	char buf[8192];
 	size_t n;
 	FILE *fp;
@@ -701,11 +439,11 @@ read_file(const char *path, size_t *len)
 	if ((fp = fopen(path, "rb")) == NULL)
 		die("%s: %s", path, strerror(errno));
 	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		pkt_put(&b, buf, n);
+		mw_put(&b, buf, n);
 	if (ferror(fp))
 		die("%s: read error", path);
 	fclose(fp);
-	pkt_put(&b, "", 1);
+	mw_put(&b, "", 1);
 	*len = b.len - 1;
 	return (char *)b.p;
 }
@@ -727,95 +465,26 @@ message(struct probe *pr, const char *path, unsigned seq)
 	if (v == V_CONTINUE)
 		v = headers(pr, m, len, &off);
 	if (v == V_CONTINUE) {
-		send_macros(pr, 'N', imac);
+		mw_macros(&pr->c, 'N', imac);
 		v = step(pr, "eoh", 'N', NULL, P_NOEOH, P_NR_EOH);
 	}
 	if (v == V_CONTINUE)
 		v = body(pr, m, len, off);
 	free(m);
 	if (v != V_CONTINUE) {
-		send_cmd(pr, 'A', NULL, 0);	/* abort: no reply */
+		mw_send(&pr->c, 'A', NULL, 0);	/* abort: no reply */
 		return v;
 	}
-	send_macros(pr, 'E', imac);
+	mw_macros(&pr->c, 'E', imac);
 	return exchange(pr, "eom", 'E', NULL, 0, 0);
-}
-
-/* open_unix - connect to a unix-domain socket */
-static int
-open_unix(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		die("%s: socket path too long", path);
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
-		die("socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0)
-		die("connect %s: %s", path, strerror(errno));
-	return fd;
-}
-
-/* open_inet - connect to "port@host" (host default 127.0.0.1) */
-static int
-open_inet(const char *spec, int family)
-{
-	struct addrinfo hints, *res, *ai;
-	char port[32];
-	const char *at = strchr(spec, '@');
-	const char *host = at != NULL ? at + 1 : "127.0.0.1";
-	size_t plen = at != NULL ? (size_t)(at - spec) : strlen(spec);
-	int fd = -1, rc;
-
-	if (plen == 0 || plen >= sizeof(port))
-		die("bad port in \"%s\"", spec);
-	memcpy(port, spec, plen);
-	port[plen] = '\0';
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = family;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0)
-		die("%s: %s", spec, gai_strerror(rc));
-	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
-		if ((fd = socket(ai->ai_family, SOCK_STREAM, 0)) < 0)
-			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	freeaddrinfo(res);
-	if (fd < 0)
-		die("cannot connect to %s: %s", spec, strerror(errno));
-	return fd;
-}
-
-/* open_spec - the libmilter socket syntax, seen from the client */
-static int
-open_spec(const char *spec)
-{
-	if (strncmp(spec, "unix:", 5) == 0)
-		return open_unix(spec + 5);
-	if (strncmp(spec, "local:", 6) == 0)
-		return open_unix(spec + 6);
-	if (spec[0] == '/')
-		return open_unix(spec);
-	if (strncmp(spec, "inet:", 5) == 0)
-		return open_inet(spec + 5, AF_INET);
-	if (strncmp(spec, "inet6:", 6) == 0)
-		return open_inet(spec + 6, AF_INET6);
-	die("unknown socket specification \"%s\"", spec);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct probe pr = { -1, 10000, 0, 0, { NULL, 0, 0 }, "192.0.2.10",
-	    NULL, "client.example", "<sender@example.org>",
+	struct probe pr = { { -1, 0, 0, 0, 0, { NULL, 0, 0 },
+	    { NULL, 0, 0 }, "" }, 10000, 0, 0, "192.0.2.10", NULL,
+	    "client.example", "<sender@example.org>",
 	    "<postmaster@mx.probe.example>", "PROBE" };
 	const char *files[PROBE_MAXMSG];
 	char hostbuf[128];
@@ -847,14 +516,14 @@ main(int argc, char **argv)
 		snprintf(hostbuf, sizeof(hostbuf), "[%s]", pr.ip);
 		pr.host = hostbuf;
 	}
-	pr.fd = open_spec(argv[optind]);
+	if (mw_open(&pr.c, argv[optind], pr.timeout_ms) != 0)
+		die("%s", pr.c.err);
 	negotiate(&pr);
 	v = nfiles > 0 ? session_start(&pr) : V_CONTINUE;
 	for (i = 0; i < nfiles && v == V_CONTINUE; i++)
 		(void)message(&pr, files[i], i + 1);
-	send_cmd(&pr, 'Q', NULL, 0);
-	flush_out(&pr);
-	free(pr.out.p);
-	close(pr.fd);
+	mw_send(&pr.c, 'Q', NULL, 0);
+	(void)mw_flush(&pr.c);
+	mw_close(&pr.c);
 	return 0;
 }
