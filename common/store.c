@@ -32,6 +32,8 @@
  *	is the same for both (names, macros, migrations in store_migrate.c)
  *	lives once, here, and is unit-tested without a server.
  */
+#include "config.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -28,6 +28,8 @@
  * DIAGNOSTICS
  *	-1 with the failing file, statement and server message in err.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

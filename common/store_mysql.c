@@ -28,6 +28,8 @@
  *	Errors 1213 (deadlock, also Galera's certification failure) and
  *	1205 (lock wait timeout) are marked retryable.
  */
+#include "config.h"
+
 #include <mysql.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -16,6 +16,8 @@
  * DIAGNOSTICS
  *	SQLITE_BUSY and SQLITE_LOCKED mark the error retryable.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
