@@ -96,6 +96,12 @@ has "history write failure is logged with the path" "cannot append to history fi
 base "HistoryFile $tmp/nodir/history" 'HistoryFailureAction accept'
 run fail.eml
 has "HistoryFailureAction accept keeps the message" '^action: continue'
+if [ -w /dev/full ]; then
+	base "HistoryFile /dev/full"
+	run fail.eml
+	has "disk full: history write tempfails" '^reply: 451 4.3.0'
+	has "disk full: one log line with the reason" 'No space left on device'
+fi
 base "HistoryFile $tmp/history"
 run fail.eml
 run fail.eml
