@@ -1,0 +1,206 @@
+/*
+ * ingest.c -- one input to its reports: unwrap, sniff, dispatch
+ *
+ * DESCRIPTION
+ *	The order is by content only: containers are peeled (containers.c),
+ *	then a payload starting with '<' is aggregate XML, with '{' a TLS
+ *	report, with header lines a mail message.  A message is walked
+ *	(mime.c); a failure report in it wins (arf.c), else every leaf part
+ *	is unwrapped and sniffed again, whatever its declared type, so
+ *	octet-stream gzip, x-zip-compressed, bare application/tlsrpt JSON
+ *	and reports inside forwarded messages are all found.
+ *
+ *	An input without a report gets one reason, the most specific seen:
+ *	a refused report ("ARF Feedback-Type abuse ...", "aggregate report:
+ *	no report_id") beats a container problem, which beats "no report in
+ *	message".  A batch goes on after a bad input: the caller reports the
+ *	reason and moves on.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest.h"
+
+struct ctx {
+	struct ingest_result	*res;
+	int			 depth;
+	int			 rank;	/* of the reason kept so far */
+};
+
+static void	message(struct ctx *c, const char *p, size_t n,
+		    const char *path);
+
+/* reason - keep why if it is more specific than the one we have */
+static void
+reason(struct ctx *c, int rank, const char *why)
+{
+	if (rank < c->rank)
+		return;
+	c->rank = rank;
+	snprintf(c->res->reject, sizeof(c->res->reject), "%s", why);
+}
+
+/* tag - set how the report was found */
+static void
+tag(struct report *r, const char *path, const char *kind)
+{
+	char buf[128];
+
+	subpath(buf, sizeof(buf), path, kind);
+	r->container = arena_strdup(&r->arena, buf);
+}
+
+/* printable - a short, printable prefix for a reason */
+static void
+printable(const char *p, size_t n, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 1 < outlen && o < 24; i++)
+		out[o++] = isprint((unsigned char)p[i]) ? p[i] : '.';
+	out[o] = '\0';
+}
+
+/* payload - one unwrapped payload */
+static void
+payload(struct ctx *c, const struct payload *pl, int in_message)
+{
+	struct report *r;
+	char why[256], pre[32];
+
+	switch (sniff(pl->data, pl->len)) {
+	case SNIFF_XML:
+		if (aggxml_parse(pl->data, pl->len, &r, why, sizeof(why)) ==
+		    0) {
+			tag(r, pl->path, "xml");
+			result_add(c->res, r);
+		} else
+			reason(c, 3, why);
+		break;
+	case SNIFF_JSON:
+		if (tlsrpt_parse(pl->data, pl->len, &r, why, sizeof(why)) ==
+		    0) {
+			tag(r, pl->path, "json");
+			result_add(c->res, r);
+		} else
+			reason(c, 3, why);
+		break;
+	case SNIFF_MESSAGE:
+		if (c->depth < INGEST_MAX_DEPTH) {
+			c->depth++;
+			message(c, pl->data, pl->len, pl->path);
+			c->depth--;
+		}
+		break;
+	default:
+		if (!in_message) {
+			printable(pl->data, pl->len, pre, sizeof(pre));
+			snprintf(why, sizeof(why), "not a report: %zu bytes "
+			    "of unknown content (\"%s\")", pl->len, pre);
+			reason(c, 1, why);
+		}
+		break;
+	}
+}
+
+/* bytes - unwrap one blob and read every payload */
+static void
+bytes(struct ctx *c, const char *p, size_t n, const char *path,
+    int in_message)
+{
+	struct payloads pl = { 0 };
+	size_t i;
+
+	if (unwrap(p, n, &pl) != 0) {
+		if (pl.note[0] != '\0')
+			reason(c, in_message ? 2 : 2, pl.note);
+		payloads_free(&pl);
+		return;
+	}
+	if (pl.note[0] != '\0')
+		reason(c, 2, pl.note);
+	for (i = 0; i < pl.n; i++) {
+		if (*path) {
+			char sp[64];
+
+			subpath(sp, sizeof(sp), path, pl.v[i].path);
+			memcpy(pl.v[i].path, sp, sizeof(pl.v[i].path));
+		}
+		payload(c, &pl.v[i], in_message);
+	}
+	payloads_free(&pl);
+}
+
+/* skip_part - parts never searched for reports */
+static int
+skip_part(const struct mime_part *pt)
+{
+	return strcmp(pt->ctype, "text/html") == 0 ||
+	    strcmp(pt->ctype, "message/rfc822") == 0 ||
+	    strcmp(pt->ctype, "message/global") == 0;
+}
+
+/* message - a mail message: a failure report, else report attachments */
+static void
+message(struct ctx *c, const char *p, size_t n, const char *path)
+{
+	struct mime_msg m;
+	struct report *r;
+	size_t i, before = c->res->nreports;
+	char why[256], sp[64];
+	int rc;
+
+	mime_parse(p, n, &m);
+	subpath(sp, sizeof(sp), path, "eml");
+	if ((rc = arf_parse(&m, &r, why, sizeof(why))) == 0) {
+		tag(r, sp, "arf");
+		result_add(c->res, r);
+		mime_free(&m);
+		return;
+	}
+	if (rc < 0) {
+		reason(c, 4, why);
+		mime_free(&m);
+		return;
+	}
+	for (i = 0; i < m.nparts; i++)
+		if (!skip_part(&m.parts[i]) && m.parts[i].bodylen > 0)
+			bytes(c, m.parts[i].body, m.parts[i].bodylen, sp, 1);
+	if (c->res->nreports == before) {
+		char *subj = mime_header(&m.arena, m.hdrs, m.hdrlen,
+		    "Subject");
+
+		snprintf(why, sizeof(why), "message \"%.60s\": no report in "
+		    "its %zu part%s", subj ? subj : "", m.nparts,
+		    m.nparts == 1 ? "" : "s");
+		reason(c, 1, why);
+	}
+	mime_free(&m);
+}
+
+/* ingest_bytes - every report in one input; 0 if any, -1 with a reason */
+int
+ingest_bytes(const void *p, size_t n, const struct ingest_opts *o,
+    struct ingest_result *res)
+{
+	struct ctx c = { res, 0, 0 };
+
+	(void)o;
+	memset(res, 0, sizeof(*res));
+	if (n == 0) {
+		snprintf(res->reject, sizeof(res->reject), "empty input");
+		return -1;
+	}
+	bytes(&c, p, n, "", 0);
+	if (res->nreports > 0) {
+		res->reject[0] = '\0';
+		return 0;
+	}
+	if (res->reject[0] == '\0')
+		snprintf(res->reject, sizeof(res->reject), "not a report");
+	return -1;
+}

@@ -1,0 +1,330 @@
+/*
+ * dmarc-ingest -- read received DMARC aggregate, failure and SMTP TLS
+ * reports from files, directories, mailboxes or stdin; store and show them
+ *
+ * SYNOPSIS
+ *	dmarc-ingest [-nqv] [-c conf] [-d dsn] [-j file] [-C dir]
+ *	    [--csv-columns ours|parsedmarc] [--samples none|headers|redacted|all]
+ *	    [file | directory | maildir | mbox | -] ...
+ *
+ * DESCRIPTION
+ *	Every input is read by content (ingest.c): a report file in any
+ *	container, a mail message, an mbox (split on "From " lines), a
+ *	Maildir (cur/ and new/), a directory (walked), or stdin when no
+ *	input or "-" is named, so an MTA can pipe one message to it from
+ *	.forward.  Reports go to the database (Database key, or -d) unless
+ *	-n, as JSON lines (-j) and as CSV files (-C dir: aggregate.csv,
+ *	failure.csv, tls.csv).  An input without a report is named on
+ *	stderr with its reason (and as a "type":"invalid" JSON line); the
+ *	batch always goes on.
+ *
+ * DIAGNOSTICS
+ *	Exit 0 when every input held a report, 1 when some did not, 2 on a
+ *	fatal error (database, output files), 64 on a usage error.
+ *
+ * WHY A FILE OF ITS OWN
+ *	Only this file does I/O: the parse layer below is pure, fuzzed and
+ *	unit-tested on its own.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ingest.h"
+#include "ingest_main.h"
+#include "log.h"
+#include "output.h"
+#include "xmalloc.h"
+
+#define EX_SOME		1
+#define EX_FATAL	2
+#define EX_USAGE_	64
+#define INPUT_MAX	(512u << 20)	/* bytes read per file */
+#define WALK_DEPTH	16
+
+/* usage - the synopsis, and the usage exit status */
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: dmarc-ingest [-nqv] [-c conf] [-d dsn] "
+	    "[-j file] [-C dir]\n"
+	    "\t[--csv-columns ours|parsedmarc] "
+	    "[--samples none|headers|redacted|all]\n"
+	    "\t[file | directory | maildir | mbox | -] ...\n");
+	exit(EX_USAGE_);
+}
+
+/* read_fd - the whole of fd, up to INPUT_MAX bytes */
+static char *
+read_fd(int fd, size_t *len, int *toolong)
+{
+	struct ibuf b = { 0 };
+	char chunk[65536];
+	ssize_t n;
+
+	*toolong = 0;
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ibuf_free(&b);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > INPUT_MAX) {
+			*toolong = 1;
+			break;
+		}
+		ibuf_add(&b, chunk, (size_t)n);
+	}
+	ibuf_add(&b, "", 0);
+	*len = b.len;
+	return b.data;
+}
+
+/* one_input - ingest one blob and send its reports to the sinks */
+void
+one_input(struct ingest_run *run, const char *name, const char *p, size_t n)
+{
+	struct ingest_result res;
+	size_t i;
+
+	run->inputs++;
+	if (ingest_bytes(p, n, NULL, &res) != 0) {
+		run->invalid++;
+		sink_invalid(run, name, res.reject);
+		ingest_result_free(&res);
+		return;
+	}
+	for (i = 0; i < res.nreports; i++)
+		sink_report(run, res.reports[i], name);
+	ingest_result_free(&res);
+}
+
+/* is_mbox - starts with a "From " line and holds another one */
+static int
+is_mbox(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n < 5 || memcmp(p, "From ", 5) != 0)
+		return 0;
+	for (i = 0; i + 6 < n; i++)
+		if (p[i] == '\n' && memcmp(p + i + 1, "From ", 5) == 0)
+			return 1;
+	return 0;
+}
+
+/* mbox - each message of an mbox (mboxrd ">From " left as is) */
+static void
+mbox(struct ingest_run *run, const char *name, const char *p, size_t n)
+{
+	size_t start = 0, i, k = 0;
+	char label[4096];
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && !(i > 0 && p[i - 1] == '\n' && i + 5 <= n &&
+		    memcmp(p + i, "From ", 5) == 0))
+			continue;
+		if (i > start) {
+			snprintf(label, sizeof(label), "%s#%zu", name, ++k);
+			one_input(run, label, p + start, i - start);
+		}
+		start = i;
+	}
+}
+
+/* file - one regular file (an mbox is split) */
+static void
+file(struct ingest_run *run, const char *path)
+{
+	char *p;
+	size_t n;
+	int fd, toolong;
+
+	if ((fd = open(path, O_RDONLY)) < 0) {
+		run->invalid++;
+		run->inputs++;
+		sink_invalid(run, path, strerror(errno));
+		return;
+	}
+	p = read_fd(fd, &n, &toolong);
+	close(fd);
+	if (p == NULL || toolong) {
+		run->invalid++;
+		run->inputs++;
+		sink_invalid(run, path, p == NULL ? strerror(errno) :
+		    "larger than 512 MiB");
+		free(p);
+		return;
+	}
+	if (is_mbox(p, n))
+		mbox(run, path, p, n);
+	else
+		one_input(run, path, p, n);
+	free(p);
+}
+
+/* namecmp - qsort order of directory entries */
+static int
+namecmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* walk - a directory, sorted, recursively (a Maildir's tmp/ skipped) */
+static void
+walk(struct ingest_run *run, const char *dir, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL, path[4096];
+	size_t n = 0, cap = 0, i;
+	struct stat st;
+
+	if (depth > WALK_DEPTH || (d = opendir(dir)) == NULL) {
+		run->inputs++;
+		run->invalid++;
+		sink_invalid(run, dir, depth > WALK_DEPTH ?
+		    "directories nested too deep" : strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			names = xreallocarray(names, cap, sizeof(*names));
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), namecmp);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (strcmp(names[i], "tmp") != 0)
+				walk(run, path, depth + 1);
+		} else if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			file(run, path);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* input - one command-line operand */
+static void
+input(struct ingest_run *run, const char *arg)
+{
+	struct stat st;
+	char *p;
+	size_t n;
+	int toolong;
+
+	if (strcmp(arg, "-") == 0) {
+		if ((p = read_fd(0, &n, &toolong)) == NULL) {
+			run->inputs++;
+			run->invalid++;
+			sink_invalid(run, "-", strerror(errno));
+			return;
+		}
+		if (is_mbox(p, n))
+			mbox(run, "-", p, n);
+		else
+			one_input(run, "-", p, n);
+		free(p);
+		return;
+	}
+	if (stat(arg, &st) != 0) {
+		run->inputs++;
+		run->invalid++;
+		sink_invalid(run, arg, strerror(errno));
+	} else if (S_ISDIR(st.st_mode))
+		walk(run, arg, 0);
+	else
+		file(run, arg);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "csv-columns", required_argument, NULL, 'K' },
+		{ "samples", required_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ingest_run run;
+	const char *conffile = NULL;
+	int ch, i, rc;
+
+	memset(&run, 0, sizeof(run));
+	run.out.sample = SAMPLE_HEADERS;
+	log_init("dmarc-ingest", 1, 0, 0);
+	while ((ch = getopt_long(argc, argv, "c:C:d:j:nqv", lopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'C':
+			run.csvdir = optarg;
+			break;
+		case 'd':
+			run.dsn = optarg;
+			break;
+		case 'j':
+			run.jsonpath = optarg;
+			break;
+		case 'n':
+			run.nodb = 1;
+			break;
+		case 'q':
+			run.quiet = 1;
+			break;
+		case 'v':
+			run.verbose++;
+			break;
+		case 'K':
+			if (strcmp(optarg, "parsedmarc") == 0)
+				run.out.parsedmarc = 1;
+			else if (strcmp(optarg, "ours") != 0)
+				usage();
+			break;
+		case 'S':
+			if (sample_mode_parse(optarg, &run.out.sample) != 0)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (sinks_open(&run, conffile) != 0)
+		return EX_FATAL;
+	if (argc == 0)
+		input(&run, "-");
+	for (i = 0; i < argc; i++)
+		input(&run, argv[i]);
+	rc = sinks_close(&run);
+	if (run.verbose)
+		log_info("%zu inputs, %zu reports (%zu aggregate with %zu "
+		    "records, %zu failure, %zu TLS), %zu duplicates, %zu "
+		    "without a report", run.inputs, run.reports, run.nagg,
+		    run.nrecords, run.nfail, run.ntls, run.dups, run.invalid);
+	if (rc != 0)
+		return EX_FATAL;
+	return run.invalid > 0 ? EX_SOME : 0;
+}

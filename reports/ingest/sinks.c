@@ -1,0 +1,132 @@
+/*
+ * sinks.c -- where dmarc-ingest's reports go: JSON lines, CSV files, the
+ * database, and the reasons for inputs that held none
+ *
+ * DESCRIPTION
+ *	sinks_open() opens what the options ask for; each report is then
+ *	written to every sink.  A sink that fails (disk full, database gone)
+ *	marks the run failed: the batch goes on, the exit status says 2.
+ *	CSV files get their header line only when they are new or empty,
+ *	so successive runs append to one table.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conf.h"
+#include "ingest_main.h"
+#include "log.h"
+
+static const char *const csvnames[3] = { "aggregate.csv", "failure.csv",
+	"tls.csv" };
+
+/* open_csv - DIR/name for appending, with a header when empty */
+static FILE *
+open_csv(struct ingest_run *run, enum report_type t)
+{
+	char path[4096];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", run->csvdir, csvnames[t]);
+	if ((fp = fopen(path, "a")) == NULL) {
+		log_warn("%s", path);
+		return NULL;
+	}
+	if (ftell(fp) == 0)
+		out_csv_header(fp, t, &run->out);
+	return fp;
+}
+
+/* sinks_open - JSON, CSV and the database as asked; -1 on failure */
+int
+sinks_open(struct ingest_run *run, const char *conffile)
+{
+	int t;
+
+	if (run->jsonpath != NULL) {
+		if (strcmp(run->jsonpath, "-") == 0)
+			run->json = stdout;
+		else if ((run->json = fopen(run->jsonpath, "a")) == NULL) {
+			log_warn("%s", run->jsonpath);
+			return -1;
+		}
+	}
+	if (run->csvdir != NULL) {
+		if (mkdir(run->csvdir, 0777) != 0 && errno != EEXIST) {
+			log_warn("%s", run->csvdir);
+			return -1;
+		}
+		for (t = 0; t < 3; t++)
+			if ((run->csv[t] = open_csv(run, t)) == NULL)
+				return -1;
+	}
+	if (!run->nodb)
+		return db_open(run, conffile);
+	return 0;
+}
+
+/* sinks_close - flush and close; -1 when anything failed */
+int
+sinks_close(struct ingest_run *run)
+{
+	int t;
+
+	if (run->json != NULL && (fflush(run->json) != 0 ||
+	    ferror(run->json))) {
+		log_warn("JSON output");
+		run->failed = 1;
+	}
+	if (run->json != NULL && run->json != stdout)
+		fclose(run->json);
+	for (t = 0; t < 3; t++) {
+		if (run->csv[t] == NULL)
+			continue;
+		if (fflush(run->csv[t]) != 0 || ferror(run->csv[t])) {
+			log_warn("%s/%s", run->csvdir, csvnames[t]);
+			run->failed = 1;
+		}
+		fclose(run->csv[t]);
+	}
+	if (run->db != NULL)
+		db_close(run);
+	return run->failed ? -1 : 0;
+}
+
+/* sink_report - one report to every sink */
+void
+sink_report(struct ingest_run *run, const struct report *r,
+    const char *input)
+{
+	run->reports++;
+	if (r->type == REPORT_AGGREGATE) {
+		run->nagg++;
+		run->nrecords += r->u.agg.nrecords;
+	} else if (r->type == REPORT_FAILURE)
+		run->nfail++;
+	else
+		run->ntls++;
+	if (run->db != NULL && db_report(run, r) != 0)
+		run->failed = 1;
+	if (run->json != NULL)
+		out_json(run->json, r, input, &run->out);
+	if (run->csv[r->type] != NULL)
+		out_csv(run->csv[r->type], r, input, &run->out);
+	if (run->verbose > 1)
+		log_info("%s: %s report", input, r->type == REPORT_AGGREGATE ?
+		    "aggregate" : r->type == REPORT_FAILURE ? "failure" :
+		    "TLS");
+}
+
+/* sink_invalid - an input without a report: stderr and JSON */
+void
+sink_invalid(struct ingest_run *run, const char *input, const char *reason)
+{
+	if (!run->quiet)
+		log_warnx("%s: %s", input, reason);
+	if (run->json != NULL)
+		out_json_invalid(run->json, input, reason);
+}
