@@ -341,7 +341,7 @@ text_part(struct sbuf *b, const struct mime_report *r, const char *bnd)
 	sb_printf(b, "--%s\r\nContent-Type: text/plain; charset=us-ascii\r\n"
 	    "Content-Transfer-Encoding: 7bit\r\n\r\n"
 	    "This is a DMARC aggregate report (RFC 9990) for %s\r\n"
-	    "from %s, covering %s to %s:\r\n"
+	    "from %s,\r\ncovering %s to %s:\r\n"
 	    "%llu message(s).  Report-ID: %s\r\n\r\n", bnd, dom, sub, tb, te,
 	    (unsigned long long)r->messages, rid);
 	free(dom);
