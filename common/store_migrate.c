@@ -132,6 +132,8 @@ run_file(struct store *s, const struct store_sqlfile *f, char *err,
 		}
 		if (len >= 2 && strncmp(p, "--", 2) == 0)
 			continue;
+		if (n == 0 && strspn(p, " \t") == len)
+			continue;	/* blank lines between statements */
 		stmt = xrealloc(stmt, n + len + 2);
 		memcpy(stmt + n, p, len);
 		n += len;

@@ -32,7 +32,9 @@
  *	"(unknown-jobid)", "-" or an empty id it is the FNV-1a hash of the
  *	record in canonical form, so two messages without a job id in the
  *	same second are both kept, while the same record is still a
- *	duplicate the second time.
+ *	duplicate the second time.  Such a record is also a duplicate when a
+ *	row with its reporter, date and job id and an empty digest exists:
+ *	OpenDMARC imported it before the database was upgraded.
  *
  * DIAGNOSTICS
  *	A record with a value the schema cannot hold (a job id over 128
@@ -81,7 +83,7 @@ struct reqval {
 
 enum { S_SELDOM, S_INSDOM, S_SELREP, S_INSREP, S_SELIP, S_INSIP, S_SELSEL,
 	S_INSSEL, S_INSMSG, S_INSSIG, S_INSAAR, S_INSSEAL, S_INSREQ, S_UPDREQ,
-	S__N };
+	S_OLDMSG, S__N };
 
 static const char *const sqls[S__N] = {
 	"SELECT id FROM domains WHERE name = ?",
@@ -110,6 +112,8 @@ static const char *const sqls[S__N] = {
 	    "spolicy = ?, pct = ?, fo = ?, np = ?, psd = ?, testing = ?, "
 	    "policydate = {TS(?)} WHERE domain = ? AND locked = 0 AND "
 	    "(policydate IS NULL OR policydate <= {TS(?)})",
+	"SELECT COUNT(*) FROM messages WHERE reporter = ? AND "
+	    "date = {TS(?)} AND jobid = ? AND digest = ''",
 };
 
 struct importer {
@@ -220,15 +224,18 @@ stmt(struct importer *im, int n)
 	return im->st[n];
 }
 
-/* select_id - run a bound SELECT id: the id, 0 when none, -1 error */
+/* select_id - run a bound SELECT id: the id, 0 when none, -1 error.
+   The statement is reset at once: an SQLite statement left on a row
+   keeps a read snapshot open, and a later BEGIN IMMEDIATE on a stale
+   snapshot fails at once instead of waiting for the lock. */
 static int64_t
 select_id(struct store_stmt *st)
 {
 	int rc = store_step(st);
+	int64_t id = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
 
-	if (rc == STORE_ROW)
-		return store_col_int64(st, 0);
-	return rc == STORE_DONE ? 0 : -1;
+	(void)store_reset(st);
+	return rc == STORE_ERROR ? -1 : id;
 }
 
 /* name_id - id of name in a names table (sel/ins statements, cache) */
@@ -423,6 +430,16 @@ insert_message(struct importer *im, const struct dmarc_history *h)
 	    (spfd = domain_id(im, h->ext_spf_domain)) < 0))
 		return -1;
 	digest(h, dg);
+	if (dg[0] != '\0') {	/* imported by OpenDMARC before the upgrade? */
+		if ((st = stmt(im, S_OLDMSG)) == NULL ||
+		    store_bind_int64(st, 1, rep) != 0 ||
+		    store_bind_int64(st, 2, h->received) != 0 ||
+		    store_bind_text(st, 3, h->job, strlen(h->job)) != 0 ||
+		    (v[0] = select_id(st)) < 0)
+			return -1;
+		if (v[0] > 0)
+			return 0;
+	}
 	v[0] = rep, v[1] = h->policy, v[2] = h->action, v[3] = ip;
 	v[4] = env, v[5] = from, v[6] = pol, v[7] = h->spf;
 	v[8] = h->align_dkim, v[9] = h->align_spf;

@@ -226,6 +226,7 @@ test_db(const char *dsn, const char *tag)
 	struct store_stmt *st;
 	size_t len;
 	const char *t;
+	int64_t n;
 
 	s = store_open(dsn, err, sizeof(err));
 	if (!CHECK(s != NULL, "%s: open", tag)) {
@@ -235,10 +236,13 @@ test_db(const char *dsn, const char *tag)
 	CHECK_INT(store_schema_version(s), 0, "empty database, version 0");
 	if (!CHECK(store_migrate(s, err, sizeof(err)) == 0, "%s: migrate", tag))
 		printf("#   %s\n", err);
-	CHECK_INT(store_schema_version(s), 2, "version 2");
+	CHECK(store_schema_version(s) >= 2, "version 2 or later");
+	n = count(s, "SELECT COUNT(*) FROM schema_version");
+	CHECK(n >= 2 && count(s, "SELECT COUNT(*) FROM schema_version WHERE "
+	    "version IN (1, 2)") == 2, "migrations 1 and 2 recorded");
 	CHECK_INT(store_migrate(s, err, sizeof(err)), 0, "migrate again");
-	CHECK_INT(count(s, "SELECT COUNT(*) FROM schema_version"), 2,
-	    "two migrations recorded once");
+	CHECK_INT(count(s, "SELECT COUNT(*) FROM schema_version"), n,
+	    "... changes nothing");
 	st = store_prepare(s, "SELECT digest, discovery, spf_scope, ri, "
 	    "policydate FROM messages, requests");
 	CHECK(st != NULL, "%s: our columns are there", tag);
