@@ -6,8 +6,9 @@ SYNOPSIS
 
 DESCRIPTION
     Groups the runs by transport, concurrency and milter, takes the
-    median over the rounds of msg/s, p50 and p99 latency and CPU ms per
-    message, and the largest peak RSS, then prints one table per
+    median over the rounds of msg/s, p50 and p99 latency, CPU ms per
+    message of the milter and of unbound ("dns ms"), and the largest
+    peak RSS, then prints one table per
     transport with the ratios the targets are stated in: dmarcd and
     opendmarc msg/s over the null filter's, dmarcd over opendmarc for
     msg/s, CPU per message and p99.  Runs that failed or had errors are
@@ -32,7 +33,8 @@ def main():
         key = (f[2], int(f[3]), f[1])
         runs[key].append(dict(rate=float(f[7]), p50=float(f[8]),
                               p99=float(f[9]), cpu=float(f[10]),
-                              hwm=int(f[11] or 0)))
+                              hwm=int(f[11] or 0),
+                              dns=float(f[12]) if len(f) > 12 else 0))
     med = {}
     for k, v in runs.items():
         med[k] = dict(n=len(v),
@@ -40,23 +42,24 @@ def main():
                       p50=statistics.median(x["p50"] for x in v),
                       p99=statistics.median(x["p99"] for x in v),
                       cpu=statistics.median(x["cpu"] for x in v),
-                      hwm=max(x["hwm"] for x in v))
+                      hwm=max(x["hwm"] for x in v),
+                      dns=statistics.median(x["dns"] for x in v))
     milters = sorted({k[2] for k in med},
                      key=lambda m: ["dmarcd", "opendmarc", "null"].index(m)
                      if m in ("dmarcd", "opendmarc", "null") else 9)
     for t in sorted({k[0] for k in med}, reverse=True):
-        print("\n== %s socket: medians of %s rounds" % (
-            t, "/".join(str(med[k]["n"]) for k in sorted(med)
-                        if k[0] == t)[:20]))
-        print("%-4s %-10s %9s %8s %8s %8s %8s" % (
-            "c", "milter", "msg/s", "p50 ms", "p99 ms", "cpu ms", "RSS MB"))
+        print("\n== %s socket: medians of %d rounds" % (
+            t, min(med[k]["n"] for k in med if k[0] == t)))
+        print("%-4s %-10s %9s %8s %8s %8s %8s %8s" % (
+            "c", "milter", "msg/s", "p50 ms", "p99 ms", "cpu ms", "RSS MB",
+            "dns ms"))
         for c in sorted({k[1] for k in med if k[0] == t}):
             for m in milters:
                 x = med.get((t, c, m))
                 if x:
-                    print("%-4d %-10s %9.1f %8.3f %8.3f %8.4f %8.1f" % (
-                        c, m, x["rate"], x["p50"], x["p99"], x["cpu"],
-                        x["hwm"] / 1024))
+                    print("%-4d %-10s %9.1f %8.3f %8.3f %8.4f %8.1f %8.4f"
+                          % (c, m, x["rate"], x["p50"], x["p99"], x["cpu"],
+                             x["hwm"] / 1024, x["dns"]))
             d, o, z = (med.get((t, c, m)) for m in
                        ("dmarcd", "opendmarc", "null"))
             r = []

@@ -19,8 +19,13 @@
 #	  - Two transactions on one connection: pass.eml gets an inserted
 #	    Authentication-Results with dmarc=pass; reject.eml (p=reject,
 #	    nothing aligned) gets "550 5.7.1".
+#	  - Malformed traffic (milterprobe -X): a truncated packet, an
+#	    absurd length, an unknown command.  Each time dmarcd (libmilter)
+#	    drops that connection, and the next connection still gets its
+#	    verdict: the daemon keeps serving.
 #	  - dmarcd logs one line per message, stops cleanly on SIGTERM and
 #	    its log holds no sanitizer report.
+#	  - A unix: socket (-p unix:PATH) serves the same verdict.
 #
 #	Prints "ok N - what" per check and "N passed, N failed".  Exits 77
 #	when milter/dmarcd is not built.
@@ -170,6 +175,19 @@ check $? "reject.eml: refused with 550 5.7.1"
 grep -q '^eom: insheader .*dmarc=pass' "$tmp/m2"
 check $((!$?)) "reject.eml: no dmarc=pass header (per-message state reset)"
 
+# Malformed traffic: the connection is dropped, the daemon keeps serving.
+for kind in truncated length unknown; do
+	"$probe" -T 30 -X "$kind" "inet:$port@127.0.0.1" >"$tmp/bad.out" 2>&1
+	check $? "malformed ($kind): dmarcd drops the connection"
+	sed 's/^/# probe: /' "$tmp/bad.out" | tail -2
+	"$probe" -T 30 -i "AFTER-$kind-" -a 192.0.2.10 -H relay.example.com \
+	    -s bounce@example.com -m "$demo/pass.eml" "inet:$port@127.0.0.1" \
+	    >"$tmp/after.out" 2>&1
+	grep -q '^eom: insheader [0-9]* Authentication-Results: .*dmarc=pass' \
+	    "$tmp/after.out"
+	check $? "after malformed ($kind): the next connection gets its verdict"
+done
+
 stop_dmarcd
 check $? "dmarcd stops with status 0 on SIGTERM"
 sed 's/^/# dmarcd: /' "$tmp/dmarcd.log" | tail -40
@@ -182,6 +200,26 @@ grep -q 'PROBE2: example\.com dmarc=fail action=reject' "$tmp/dmarcd.log"
 check $? "log line 'PROBE2: example.com dmarc=fail action=reject'"
 grep -Eq 'Sanitizer|runtime error:' "$tmp/dmarcd.log"
 check $((!$?)) "no sanitizer report in dmarcd's log"
+
+# The same on a unix: socket (libmilter's name for it is local:).
+"$dmarcd" -f -c "$tmp/dmarcd.conf" -p "unix:$tmp/dmarcd.sock" \
+    >"$tmp/unix.out" 2>"$tmp/unix.log" &
+pid=$!
+i=0
+while [ ! -S "$tmp/dmarcd.sock" ] && [ $i -lt 150 ] &&
+    kill -0 "$pid" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+"$probe" -T 30 -a 192.0.2.10 -H relay.example.com -s bounce@example.com \
+    -m "$demo/pass.eml" "unix:$tmp/dmarcd.sock" >"$tmp/unix.probe" 2>&1
+grep -q '^eom: insheader [0-9]* Authentication-Results: .*dmarc=pass' \
+    "$tmp/unix.probe"
+check $? "unix: socket: pass.eml gets dmarc=pass"
+stop_dmarcd
+check $? "unix: socket: dmarcd stops with status 0"
+grep -Eq 'Sanitizer|runtime error:' "$tmp/unix.log"
+check $((!$?)) "unix: socket: no sanitizer report"
 
 echo "$npass passed, $nfail failed"
 [ $nfail -eq 0 ]

@@ -4,7 +4,7 @@
  * SYNOPSIS
  *	milterprobe [-v] [-T seconds] [-a client-ip] [-n client-host]
  *	    [-H helo] [-s sender] [-r rcpt] [-i queue-id-prefix]
- *	    [-m FILE]... sockspec
+ *	    [-m FILE]... [-X truncated|length|unknown] sockspec
  *
  * DESCRIPTION
  *	Connects to a milter at sockspec (inet:port@host, inet6:port@host,
@@ -31,14 +31,23 @@
  *		eom: quarantine quarantined by DMARC policy for x
  *		eom: accept
  *
+ *	-X sends malformed traffic after CONNECT and HELO (and the -m
+ *	messages): "truncated" a packet that announces 100 bytes, brings 10
+ *	and then ends the stream (shutdown for writing); "length" a length
+ *	of 0x7ffffff0; "unknown" a
+ *	well-formed packet with command byte 'Z'.  Then it reads (and
+ *	prints) whatever the filter sends until the filter closes the
+ *	connection: "malformed: KIND: connection closed by the filter".
+ *
  *	Control characters in what the filter sends are printed as \n, \r,
  *	\t or \xNN.  Each message gets the queue id <prefix><n> (default
  *	PROBE1, PROBE2, ...).  Finally it sends QUIT.  -v also prints what
  *	is sent ("sent: ...").
  *
  * DIAGNOSTICS
- *	Exit 0 when the whole exchange completed, 1 on a connection or
- *	protocol error (message on stderr), 2 on a usage error.  Every read
+ *	Exit 0 when the whole exchange completed (with -X: when the filter
+ *	closed the connection), 1 on a connection or protocol error (with
+ *	-X: the connection still open after -T seconds) (message on stderr), 2 on a usage error.  Every read
  *	waits at most -T seconds (default 10), so a stuck filter cannot
  *	hang a test.
  *
@@ -136,7 +145,8 @@ usage(void)
 {
 	fputs("usage: milterprobe [-v] [-T seconds] [-a client-ip] "
 	    "[-n client-host] [-H helo]\n\t[-s sender] [-r rcpt] "
-	    "[-i queue-id-prefix] [-m FILE]... sockspec\n", stderr);
+	    "[-i queue-id-prefix] [-m FILE]...\n\t"
+	    "[-X truncated|length|unknown] sockspec\n", stderr);
 	exit(2);
 }
 
@@ -479,6 +489,40 @@ message(struct probe *pr, const char *path, unsigned seq)
 	return exchange(pr, "eom", 'E', NULL, 0, 0);
 }
 
+/* malformed - send bad traffic of one kind; 0 once the filter hangs up */
+static int
+malformed(struct probe *pr, const char *kind)
+{
+	static const unsigned char trunc[] = { 0, 0, 0, 100, 'L', 'S', 'u',
+	    'b', 'j', 'e', 'c', 't', 0, 'x' };
+	static const unsigned char absurd[] = { 0x7f, 0xff, 0xff, 0xf0, 'L' };
+	static const unsigned char unknown[] = { 0, 0, 0, 4, 'Z', 'x', 'y',
+	    0 };
+	char rc;
+
+	if (strcmp(kind, "truncated") == 0)
+		mw_put(&pr->c.out, trunc, sizeof(trunc));
+	else if (strcmp(kind, "length") == 0)
+		mw_put(&pr->c.out, absurd, sizeof(absurd));
+	else if (strcmp(kind, "unknown") == 0)
+		mw_put(&pr->c.out, unknown, sizeof(unknown));
+	else
+		usage();
+	if (mw_flush(&pr->c) != 0)
+		die("%s", pr->c.err);
+	if (strcmp(kind, "truncated") == 0)
+		(void)shutdown(pr->c.fd, SHUT_WR);
+	while (mw_read(&pr->c, &rc) == 0)
+		(void)print_reply("malformed", rc, pr->c.in.p, pr->c.in.len);
+	if (strstr(pr->c.err, "timeout") != NULL) {
+		printf("malformed: %s: connection still open\n", kind);
+		return 1;
+	}
+	printf("malformed: %s: connection closed by the filter (%s)\n", kind,
+	    pr->c.err);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -486,13 +530,13 @@ main(int argc, char **argv)
 	    { NULL, 0, 0 }, "" }, 10000, 0, 0, "192.0.2.10", NULL,
 	    "client.example", "<sender@example.org>",
 	    "<postmaster@mx.probe.example>", "PROBE" };
-	const char *files[PROBE_MAXMSG];
+	const char *files[PROBE_MAXMSG], *bad = NULL;
 	char hostbuf[128];
 	unsigned nfiles = 0, i;
 	enum verdict v;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "a:H:i:m:n:r:s:T:v")) != -1) {
+	while ((ch = getopt(argc, argv, "a:H:i:m:n:r:s:T:vX:")) != -1) {
 		switch (ch) {
 		case 'a': pr.ip = optarg; break;
 		case 'H': pr.helo = optarg; break;
@@ -502,6 +546,7 @@ main(int argc, char **argv)
 		case 's': pr.sender = optarg; break;
 		case 'T': pr.timeout_ms = atoi(optarg) * 1000; break;
 		case 'v': pr.verbose = 1; break;
+		case 'X': bad = optarg; break;
 		case 'm':
 			if (nfiles == PROBE_MAXMSG)
 				usage();
@@ -519,9 +564,14 @@ main(int argc, char **argv)
 	if (mw_open(&pr.c, argv[optind], pr.timeout_ms) != 0)
 		die("%s", pr.c.err);
 	negotiate(&pr);
-	v = nfiles > 0 ? session_start(&pr) : V_CONTINUE;
+	v = nfiles > 0 || bad != NULL ? session_start(&pr) : V_CONTINUE;
 	for (i = 0; i < nfiles && v == V_CONTINUE; i++)
 		(void)message(&pr, files[i], i + 1);
+	if (bad != NULL) {
+		i = (unsigned)malformed(&pr, bad);
+		mw_close(&pr.c);
+		return (int)i;
+	}
 	mw_send(&pr.c, 'Q', NULL, 0);
 	(void)mw_flush(&pr.c);
 	mw_close(&pr.c);
