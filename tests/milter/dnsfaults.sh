@@ -1,0 +1,279 @@
+#!/bin/sh
+# dnsfaults.sh -- dmarcd (the daemon) when DNS fails: temperror, no hang
+#
+# SYNOPSIS
+#	make check TESTS=tests/milter/dnsfaults.sh
+#
+# DESCRIPTION
+#	Starts Debian's unbound on 127.0.0.1 (a free port) with a good zone
+#	(ok.test: p=reject) and three bad ones: refused.test (REFUSED, which
+#	reaches us as SERVFAIL), slow.test (forwarded to a UDP server that
+#	answers after 4 s) and silent.test (forwarded to one that never
+#	answers), plus a closed UDP port for "server down".  dmarcd runs as
+#	a daemon on TCP with DNSTimeout 1 and milterprobe talks to it:
+#
+#	  - TemporaryFailureAction tempfail (the default): SERVFAIL, a late
+#	    answer and no answer each get "451 4.7.0 temporary DNS failure";
+#	    ok.test still gets its 550.
+#	  - Eight slow and silent messages in flight at once, then an
+#	    ok.test message: it gets its verdict (no thread or resolver
+#	    state stuck behind the failing lookups; every probe completes).
+#	  - TemporaryFailureAction accept: the same failures are delivered
+#	    with "dmarc=temperror" in the inserted Authentication-Results.
+#	  - Nameservers pointing at a closed port (server down): tempfail.
+#	  - dmarcd stops cleanly each time and logs no sanitizer report.
+#
+#	No timed assertion: every probe waits at most 30 s for a reply
+#	(milterprobe -T), far beyond DNSTimeout, and the checks are the
+#	replies themselves.
+#
+# EXIT STATUS
+#	0 all passed, 1 a check failed, 77 skipped (unbound or python3
+#	missing), 99 set-up failure.
+
+: "${top_srcdir:=.}"
+: "${top_builddir:=.}"
+PATH="$PATH:/usr/sbin:/sbin"
+DMARCD=$top_builddir/milter/dmarcd
+PROBE=$top_builddir/tests/tools/milterprobe
+
+command -v unbound >/dev/null || { echo "SKIP: unbound not installed"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; }
+[ -x "$DMARCD" ] || { echo "SKIP: $DMARCD not built"; exit 77; }
+[ -x "$PROBE" ] || { echo "ERROR: $PROBE not built"; exit 99; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dnsfaults.XXXXXX") || exit 99
+ub_pid= slow_pid= silent_pid= pid= bg=
+cleanup() {
+	for p in $pid $ub_pid $slow_pid $silent_pid $bg; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
+notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
+# check DESC COMMAND...: pass when the command succeeds
+check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+
+# udp_server MODE FILE - a UDP server on a free port of 127.0.0.1 whose
+# port goes into FILE: "slow" answers NODATA after 4 s, "silent" never,
+# "closed" binds, prints its port and exits (a port nobody serves)
+udp_server() {
+	python3 -c '
+import socket, sys, threading, time
+mode = sys.argv[1]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+if mode == "closed":
+    sys.exit(0)
+def late(q, a):
+    time.sleep(4)
+    # the query, as a response: QR set, no error, no answer (NODATA)
+    s.sendto(q[:2] + bytes([q[2] | 0x80, 0]) + q[4:], a)
+while True:
+    q, a = s.recvfrom(4096)
+    if mode == "slow" and len(q) >= 12:
+        threading.Thread(target=late, args=(q, a), daemon=True).start()
+' "$1" >"$2" &
+	eval "${1}_pid=\$!"
+	i=0
+	while [ ! -s "$2" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+udp_server slow "$tmp/slow.port"
+udp_server silent "$tmp/silent.port"
+udp_server closed "$tmp/closed.port"
+wait "$closed_pid" 2>/dev/null
+SLOW=$(cat "$tmp/slow.port") SILENT=$(cat "$tmp/silent.port")
+CLOSED=$(cat "$tmp/closed.port")
+[ -n "$SLOW" ] && [ -n "$SILENT" ] && [ -n "$CLOSED" ] ||
+    { echo "ERROR: UDP servers did not start"; exit 99; }
+
+# --- unbound -----------------------------------------------------------------
+start_unbound() {
+	cat >"$tmp/unbound.conf" <<EOF
+server:
+	interface: 127.0.0.1@$1
+	port: $1
+	do-daemonize: no
+	username: ""
+	chroot: ""
+	directory: "$tmp"
+	pidfile: ""
+	logfile: "$tmp/unbound.log"
+	use-syslog: no
+	verbosity: 1
+	access-control: 127.0.0.0/8 allow
+	do-not-query-localhost: no
+	module-config: "iterator"
+	num-threads: 1
+	local-zone: "test." nodefault
+	local-zone: "ok.test." static
+	local-data: "ok.test. 300 IN SOA ns.ok.test. h.ok.test. 1 3600 600 86400 300"
+	local-data: "ok.test. 300 IN A 192.0.2.1"
+	local-data: '_dmarc.ok.test. 300 IN TXT "v=DMARC1; p=reject"'
+	local-zone: "refused.test." always_refuse
+	local-zone: "slow.test." nodefault
+	local-zone: "silent.test." nodefault
+forward-zone:
+	name: "slow.test."
+	forward-addr: 127.0.0.1@$SLOW
+forward-zone:
+	name: "silent.test."
+	forward-addr: 127.0.0.1@$SILENT
+remote-control:
+	control-enable: no
+EOF
+	: >"$tmp/unbound.log"
+	unbound -d -c "$tmp/unbound.conf" >"$tmp/unbound.out" 2>&1 &
+	ub_pid=$!
+	i=0
+	while [ $i -lt 50 ]; do
+		grep -q "start of service" "$tmp/unbound.log" && return 0
+		kill -0 "$ub_pid" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill "$ub_pid" 2>/dev/null
+	wait "$ub_pid" 2>/dev/null
+	ub_pid=
+	return 1
+}
+try=0
+until start_unbound $((20000 + ($$ + try * 7919) % 20000)); do
+	try=$((try + 1))
+	[ $try -lt 8 ] || { cat "$tmp/unbound.out"; echo "ERROR: unbound"; exit 99; }
+done
+NS=$(sed -n 's/^	interface: //p' "$tmp/unbound.conf")
+echo "# unbound on $NS; slow $SLOW, silent $SILENT, closed $CLOSED"
+
+# --- dmarcd -------------------------------------------------------------------
+# listening PORT - something listens on TCP PORT of 127.0.0.1
+listening() { ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
+
+# start_dmarcd CONF - on a free port; 0 once it listens
+start_dmarcd() {
+	for attempt in 1 2 3; do
+		port=$((30000 + ($$ * 7 + attempt * 104729) % 30000))
+		listening "$port" && continue
+		"$DMARCD" -f -c "$1" -p "inet:$port@127.0.0.1" \
+		    >>"$tmp/dmarcd.out" 2>>"$tmp/dmarcd.log" &
+		pid=$!
+		i=0
+		while [ $i -lt 150 ]; do
+			listening "$port" && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	pid=
+	return 1
+}
+
+# stop_dmarcd - SIGTERM; 0 when it exited with status 0 within 10 s
+stop_dmarcd() {
+	kill "$pid" 2>/dev/null || return 1
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -9 "$pid" 2>/dev/null && { wait "$pid"; pid=; return 1; }
+	wait "$pid"
+	st=$?
+	pid=
+	return $st
+}
+
+# probe NAME DOMAIN - one message From a@DOMAIN; replies in $tmp/NAME.out
+probe() {
+	printf 'From: <a@%s>\r\nTo: <b@mx.test>\r\nSubject: t\r\nDate: Mon, 1 Dec 2025 12:00:00 +0000\r\n\r\nbody\r\n' \
+	    "$2" >"$tmp/$1.eml"
+	"$PROBE" -T 30 -i "$1-" -a 192.0.2.10 -H client.example \
+	    -s "bounce@$2" -m "$tmp/$1.eml" "inet:$port@127.0.0.1" \
+	    >"$tmp/$1.out" 2>&1
+}
+
+# got NAME REGEX - the probe's replies match
+got() { grep -Eq "$2" "$tmp/$1.out"; }
+
+conf() {
+	cat >"$tmp/dmarcd.conf" <<EOF
+AuthservID mx.test
+Nameservers $1
+DNSTimeout 1
+RejectFailures yes
+TemporaryFailureAction $2
+EOF
+}
+
+TF='^eom: replycode 451 4\.7\.0 temporary DNS failure'
+conf "$NS" tempfail
+check "dmarcd starts (TemporaryFailureAction tempfail)" \
+    start_dmarcd "$tmp/dmarcd.conf"
+probe ok ok.test
+check "ok.test (p=reject, nothing aligned): 550" got ok '^eom: replycode 550 '
+probe sf x.refused.test
+check "SERVFAIL: 451 temporary DNS failure" got sf "$TF \(servfail\)"
+probe slow x.slow.test
+check "answer after DNSTimeout: 451 temporary DNS failure" got slow "$TF"
+probe silent x.silent.test
+check "no answer: 451 temporary DNS failure (timeout)" got silent \
+    "$TF \(timeout\)"
+
+# eight failing lookups in flight, then a good one: it is answered
+bg=
+for n in 1 2 3 4; do
+	probe "bgslow$n" "b$n.slow.test" & bg="$bg $!"
+	probe "bgsilent$n" "b$n.silent.test" & bg="$bg $!"
+done
+sleep 0.5
+probe ok2 ok.test
+check "ok.test while 8 failing lookups are in flight: 550" \
+    got ok2 '^eom: replycode 550 '
+allok=0
+for p in $bg; do wait "$p" || allok=1; done
+bg=
+check "the 8 concurrent failing messages each completed" [ $allok -eq 0 ]
+n=$(cat "$tmp"/bgs*.out | grep -Ec "$TF")
+check "the 8 concurrent failing messages each got 451 ($n)" [ "$n" -eq 8 ]
+check "dmarcd stops cleanly" stop_dmarcd
+
+conf "$NS" accept
+check "dmarcd starts (TemporaryFailureAction accept)" \
+    start_dmarcd "$tmp/dmarcd.conf"
+AR='^eom: insheader [0-9]+ Authentication-Results: mx\.test; dmarc=temperror'
+for c in sf:y.refused.test slow:y.slow.test silent:y.silent.test; do
+	probe "acc-${c%%:*}" "${c#*:}"
+	check "accept: ${c#*:} delivered with dmarc=temperror" \
+	    got "acc-${c%%:*}" "$AR"
+	check "accept: ${c#*:} not refused" \
+	    eval '! got "acc-${c%%:*}" "^eom: (replycode|reject|tempfail)"'
+done
+check "dmarcd stops cleanly" stop_dmarcd
+
+conf "127.0.0.1@$CLOSED" tempfail
+check "dmarcd starts (Nameservers: a closed port)" \
+    start_dmarcd "$tmp/dmarcd.conf"
+probe down ok.test
+check "server down: 451 temporary DNS failure" got down "$TF"
+check "dmarcd stops cleanly" stop_dmarcd
+
+check "no sanitizer report in dmarcd's log" \
+    eval '! grep -Eq "Sanitizer|runtime error:" "$tmp/dmarcd.log"'
+check "unbound still running" kill -0 "$ub_pid"
+if [ $fail -gt 0 ]; then
+	for f in "$tmp"/*.out; do sed "s|^|# $(basename "$f"): |" "$f"; done |
+	    tail -60
+	sed 's/^/# dmarcd: /' "$tmp/dmarcd.log" | tail -20
+fi
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
