@@ -222,6 +222,7 @@ cb_eom(SMFICTX *ctx)
 	    out.result != NULL ? out.result : "none",
 	    out_action_name(out.action));
 	rc = apply(ctx, &out);
+	ruf_submit(cn->cfg, &out);
 	outcome_free(&out);
 	msg_reset(&cn->msg);
 	return rc;

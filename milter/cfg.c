@@ -24,6 +24,7 @@
 
 #include "dmarcd.h"
 #include "log.h"
+#include "ruf.h"
 #include "xmalloc.h"
 
 static pthread_mutex_t cur_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -38,6 +39,7 @@ cfg_free(struct dmarcd_cfg *c)
 	for (size_t i = 0; i < c->narcwl; i++)
 		free(c->arcwl[i]);
 	free(c->arcwl);
+	rufcfg_free(c->ruf);
 	spf_free(c->spf);
 	resolver_free(c->resolver);
 	psl_od_free(c->psl);
@@ -137,6 +139,9 @@ cfg_load(const char *path, const char *zonefile, char *err, size_t errlen)
 	    TF_ACCEPT : TF_TEMPFAIL;
 	c->on_histerror = enum_is(c, C_HISTORYFAILUREACTION, "accept") ?
 	    TF_ACCEPT : TF_TEMPFAIL;
+	if ((c->ruf = rufcfg_new(c->conf, c->authservid != NULL ?
+	    c->authservid : c->hostname, err, errlen)) == NULL)
+		goto fail;
 	return c;
 fail:
 	cfg_free(c);
@@ -171,6 +176,16 @@ cfg_acquire(void)
 		pthread_mutex_unlock(&c->lock);
 	}
 	pthread_mutex_unlock(&cur_lock);
+	return c;
+}
+
+/* cfg_hold - one more reference to a configuration already pinned */
+struct dmarcd_cfg *
+cfg_hold(struct dmarcd_cfg *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->refs++;
+	pthread_mutex_unlock(&c->lock);
 	return c;
 }
 

@@ -32,6 +32,8 @@
 #define DMARCD_DEFAULT_CONF SYSCONFDIR "/dmarcd.conf"
 
 struct ignorehosts;
+struct rufcfg;
+struct ruf_job;
 
 /* ignorehosts.c */
 struct ignorehosts *ignorehosts_load(const char *path, char *err,
@@ -63,6 +65,7 @@ struct dmarcd_cfg {
 	struct spf	*spf;		/* SPFSelfValidate, else NULL */
 	char		**arcwl;	/* trusted ARC sealers, normalized */
 	size_t		 narcwl;
+	struct rufcfg	*ruf;		/* failure reports (ruf.h) */
 };
 
 /*
@@ -76,6 +79,8 @@ void		 cfg_install(struct dmarcd_cfg *c);
 /* cfg_acquire - pin the current configuration (never NULL once installed) */
 struct dmarcd_cfg *cfg_acquire(void);
 void		 cfg_release(struct dmarcd_cfg *c);
+/* cfg_hold - one more reference to c (a queued failure report) */
+struct dmarcd_cfg *cfg_hold(struct dmarcd_cfg *c);
 /* cfg_bool etc. - shortcuts into c->conf */
 #define cfg_bool(c, k)	conf_bool((c)->conf, (k))
 #define cfg_str(c, k)	conf_str((c)->conf, (k))
@@ -162,6 +167,7 @@ struct outcome {
 	char		*pdomain;	/* policy domain, NULL when none */
 	const char	*policy;	/* published policy that applied */
 	const char	*disposition;	/* disposition applied */
+	struct ruf_job	*ruf;		/* failure reports to send, or NULL */
 };
 
 const char *out_action_name(enum out_action a);
@@ -203,6 +209,21 @@ extern struct smfiDesc dmarcd_filter;
 /* listen_nodelay - set TCP_NODELAY on libmilter's listening socket */
 int	 listen_nodelay(void);
 
+/* ruf.c, rufq.c: failure reports (ruf.h has the rest) */
+/* ruf_collect - the failure reports the verdicts call for, into out->ruf */
+void	 ruf_collect(const struct dmarcd_cfg *c, const struct msg *m,
+	    const struct dmarc_eval *ev, const struct dmarc_authinfo *ai,
+	    const unsigned *applied, struct outcome *out);
+/* ruf_submit - hand out->ruf to the worker; never blocks or fails mail */
+void	 ruf_submit(struct dmarcd_cfg *c, struct outcome *out);
+/* ruf_testmode - print the reports of out (full: the whole messages) */
+void	 ruf_testmode(const struct dmarcd_cfg *c, struct outcome *out,
+	    int full);
+void	 ruf_jobs_free(struct ruf_job *j);
+#define RUF_DRAIN_S	10	/* seconds to drain the queue at shutdown */
+void	 ruf_start(void);
+void	 ruf_stop(int bound_s);
+
 /* testmode.c */
 struct testopts {
 	const char	*ip;
@@ -212,6 +233,7 @@ struct testopts {
 	const char	*rcpt;
 	const char	*jobid;
 	const char	*auth_user;
+	int		 print_ruf;	/* -F: print whole failure reports */
 };
 int	 testmode_run(const struct dmarcd_cfg *c, const struct testopts *to,
 	    char **files, int nfiles);

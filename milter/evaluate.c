@@ -388,6 +388,7 @@ finish(const struct dmarcd_cfg *c, const struct msg *m,
 		    m->jobid != NULL ? m->jobid : "(unknown-jobid)");
 		add_header(out, "DMARC-Filter", xstrdup(buf));
 	}
+	ruf_collect(c, m, ev, ai, applied, out);
 	for (i = 0; i < ev->n; i++)
 		if (ev->v[i].result != DMARC_RESULT_NONE)
 			any = 1;

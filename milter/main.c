@@ -4,7 +4,7 @@
  * SYNOPSIS
  *	dmarcd [-fnlvV] [-c conf] [-p socket] [-P pidfile] [-u user[:group]]
  *	dmarcd [-c conf] -t FILE... [-a ip] [-H helo] [-s sender] [-r rcpt]
- *	    [-Z zonefile] [-j jobid] [-A user]
+ *	    [-Z zonefile] [-j jobid] [-A user] [-F]
  *
  * DESCRIPTION
  *	Options follow opendmarc(8).  Start-up order: load and check the
@@ -59,7 +59,7 @@ usage(void)
 	    "[-u user[:group]]\n"
 	    "       dmarcd [-c conf] -t FILE... [-a ip] [-H helo] [-s sender] "
 	    "[-r rcpt]\n"
-	    "              [-Z zonefile] [-j jobid] [-A user]\n");
+	    "              [-Z zonefile] [-j jobid] [-A user] [-F]\n");
 	exit(1);
 }
 
@@ -69,11 +69,13 @@ parse_args(int argc, char **argv, struct opts *o)
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, "A:a:c:fH:hj:lnP:p:r:s:tu:vVZ:")) != -1) {
+	while ((ch = getopt(argc, argv,
+	    "A:a:c:FfH:hj:lnP:p:r:s:tu:vVZ:")) != -1) {
 		switch (ch) {
 		case 'A': o->to.auth_user = optarg; break;
 		case 'a': o->to.ip = optarg; break;
 		case 'c': o->conffile = optarg; break;
+		case 'F': o->to.print_ruf = 1; break;
 		case 'f': o->foreground = 1; break;
 		case 'H': o->to.helo = optarg; break;
 		case 'j': o->to.jobid = optarg; break;
@@ -304,8 +306,10 @@ main(int argc, char **argv)
 	if ((c = cfg_load(o.conffile, o.zonefile, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	cfg_install(c);
+	ruf_start();
 	log_info("%s %s listening on %s", DMARCD_NAME, PACKAGE_VERSION, sock);
 	rc = serve(&o);
+	ruf_stop(RUF_DRAIN_S);
 	cfg_install(NULL);
 	free(sock);
 	return rc;

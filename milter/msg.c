@@ -187,5 +187,6 @@ outcome_free(struct outcome *out)
 	free(out->history);
 	free(out->author);
 	free(out->pdomain);
+	ruf_jobs_free(out->ruf);
 	memset(out, 0, sizeof(*out));
 }

@@ -203,6 +203,7 @@ testmode_run(const struct dmarcd_cfg *c, const struct testopts *to,
 			msg_evaluate(c, &m, &out);
 			(void)outcome_commit(c, &m, &out);
 			print_outcome(files[i], &out);
+			ruf_testmode(c, &out, to->print_ruf);
 			outcome_free(&out);
 		}
 		msg_free(&m);

@@ -309,7 +309,9 @@ test_table(void)
 	CHECK(k[C_SOCKET].flags & CF_NORELOAD, "Socket is CF_NORELOAD");
 	CHECK(!(k[C_REJECTFAILURES].flags & CF_NORELOAD),
 	    "RejectFailures reloads");
-	CHECK(k[C_FAILUREREPORTS].flags & CF_NOTYET, "FailureReports NOTYET");
+	CHECK(k[C_FAILUREREPORTSBODY].flags & CF_NOTYET,
+	    "FailureReportsBody NOTYET");
+	CHECK(!(k[C_FAILUREREPORTS].flags & CF_NOTYET), "FailureReports in effect");
 }
 
 /* test_defaults - a defaults-only load */
@@ -440,19 +442,18 @@ test_notyet(void)
 {
 	const char *s;
 
-	s = capture("Syslog no\nFailureReports yes\n", CONF_DMARCD);
-	CHECK(s != NULL && strstr(s, "t:2: FailureReports is accepted but "
+	s = capture("Syslog no\nFailureReportsBody yes\n", CONF_DMARCD);
+	CHECK(s != NULL && strstr(s, "t:2: FailureReportsBody is accepted but "
 	    "has no effect in this version") != NULL, "NOTYET warned");
-	s = capture("FailureReports yes\n", CONF_IMPORT);
+	s = capture("FailureReportsBody yes\n", CONF_IMPORT);
 	CHECK(s != NULL && s[0] == '\0', "NOTYET silent for other programs");
-	s = capture("FailureReports no\nSyslog yes\n", CONF_DMARCD);
-	CHECK(s != NULL && strstr(s, "FailureReports") != NULL,
+	s = capture("FailureReportsBody no\nSyslog yes\n", CONF_DMARCD);
+	CHECK(s != NULL && strstr(s, "FailureReportsBody") != NULL,
 	    "NOTYET warned even when set to its default");
 	s = capture("Syslog yes\n", CONF_DMARCD);
 	CHECK(s != NULL && s[0] == '\0', "no warning without NOTYET keys");
 	s = capture("NoReportsList /etc/x\n", CONF_DMARCD);
-	CHECK(s != NULL && strstr(s, "NoReportsList") != NULL,
-	    "NoReportsList warned in dmarcd");
+	CHECK(s != NULL && s[0] == '\0', "NoReportsList in effect in dmarcd");
 	s = capture("NoReportsList /etc/x\n", CONF_REPORTS);
 	CHECK(s != NULL && s[0] == '\0', "NoReportsList silent in reports");
 	s = capture("DomainWhitelistSize 10\n", CONF_DMARCD);
