@@ -27,7 +27,8 @@
 #	(--user=root): it only ever sees its own temporary directory.
 #	mariadb_stop shuts it down (mariadb-admin, then SIGTERM to its own
 #	pid), waits for it, and removes MARIADB_DIR; calling it twice is
-#	harmless.  The server's log is $MARIADB_DIR/error.log; on a failed
+#	harmless.  Its own shell variables start with _mdb_, so sourcing it
+#	clobbers nothing.  The server's log is $MARIADB_DIR/error.log; on a failed
 #	start its tail is printed on stderr.
 #
 # DIAGNOSTICS
@@ -39,11 +40,11 @@ MARIADB_PID=
 
 # mariadb_free_port - first TCP port from $1 nothing listens on
 mariadb_free_port() {
-	p=$1
-	while ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; do
-		p=$((p + 1))
+	_mdb_p=$1
+	while ss -Hltn "sport = :$_mdb_p" 2>/dev/null | grep -q .; do
+		_mdb_p=$((_mdb_p + 1))
 	done
-	echo "$p"
+	echo "$_mdb_p"
 }
 
 # mariadb_client - the mariadb client as root on our socket
@@ -69,26 +70,26 @@ mariadb_createdb() {
 
 # mariadb_start - see the file header
 mariadb_start() {
-	for b in mariadbd mariadb-install-db mariadb-admin mariadb; do
-		command -v "$b" >/dev/null 2>&1 ||
-		    [ -x "/usr/sbin/$b" ] || return 77
+	for _mdb_b in mariadbd mariadb-install-db mariadb-admin mariadb; do
+		command -v "$_mdb_b" >/dev/null 2>&1 ||
+		    [ -x "/usr/sbin/$_mdb_b" ] || return 77
 	done
-	mysqld=$(command -v mariadbd || echo /usr/sbin/mariadbd)
+	_mdb_d=$(command -v mariadbd || echo /usr/sbin/mariadbd)
 	MARIADB_DIR=$(mktemp -d /tmp/dmarcd-mariadb.XXXXXX) || return 1
 	MARIADB_SOCK=$MARIADB_DIR/mysqld.sock
 	MARIADB_PORT=$(mariadb_free_port 33060)
 	MARIADB_DB=dmarc
 	MARIADB_USER=dmarc
 	MARIADB_PASS=dmarcpw
-	user=$(id -un)
-	if ! mariadb-install-db --no-defaults --user="$user" \
+	_mdb_u=$(id -un)
+	if ! mariadb-install-db --no-defaults --user="$_mdb_u" \
 	    --auth-root-authentication-method=normal --skip-test-db \
 	    --datadir="$MARIADB_DIR/data" >"$MARIADB_DIR/install.log" 2>&1
 	then
 		tail -20 "$MARIADB_DIR/install.log" >&2
 		return 1
 	fi
-	"$mysqld" --no-defaults --user="$user" --datadir="$MARIADB_DIR/data" \
+	"$_mdb_d" --no-defaults --user="$_mdb_u" --datadir="$MARIADB_DIR/data" \
 	    --socket="$MARIADB_SOCK" --port="$MARIADB_PORT" \
 	    --bind-address=127.0.0.1 --pid-file="$MARIADB_DIR/mysqld.pid" \
 	    --log-error="$MARIADB_DIR/error.log" --skip-log-bin \
@@ -96,11 +97,11 @@ mariadb_start() {
 	    --innodb-flush-log-at-trx-commit=2 --max-connections=50 \
 	    >/dev/null 2>&1 &
 	MARIADB_PID=$!
-	n=0
+	_mdb_n=0
 	until mariadb-admin --no-defaults -uroot --socket="$MARIADB_SOCK" \
 	    ping >/dev/null 2>&1; do
-		n=$((n + 1))
-		if [ $n -gt 600 ] || ! kill -0 "$MARIADB_PID" 2>/dev/null; then
+		_mdb_n=$((_mdb_n + 1))
+		if [ $_mdb_n -gt 600 ] || ! kill -0 "$MARIADB_PID" 2>/dev/null; then
 			tail -20 "$MARIADB_DIR/error.log" >&2
 			return 1
 		fi
@@ -124,9 +125,9 @@ mariadb_stop() {
 	if [ -n "$MARIADB_PID" ] && kill -0 "$MARIADB_PID" 2>/dev/null; then
 		mariadb-admin --no-defaults -uroot --socket="$MARIADB_SOCK" \
 		    shutdown >/dev/null 2>&1 || kill "$MARIADB_PID" 2>/dev/null
-		n=0
-		while kill -0 "$MARIADB_PID" 2>/dev/null && [ $n -lt 300 ]; do
-			n=$((n + 1))
+		_mdb_n=0
+		while kill -0 "$MARIADB_PID" 2>/dev/null && [ $_mdb_n -lt 300 ]; do
+			_mdb_n=$((_mdb_n + 1))
 			sleep 0.1
 		done
 		kill -9 "$MARIADB_PID" 2>/dev/null
