@@ -246,6 +246,17 @@ arf(const struct mime_msg *m, size_t fb, struct report **out, char *why,
 	return 0;
 }
 
+/* header_line - "Name: value" at p (RFC 5322 field name) */
+static int
+header_line(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && p[i] > ' ' && p[i] < 127 && p[i] != ':'; i++)
+		;
+	return i > 0 && i < n && p[i] == ':';
+}
+
 /* plain_value - the value of "  Key: value" in the Exim text */
 static char *
 plain_value(struct report *r, const char *b, size_t n, const char *key)
@@ -300,9 +311,10 @@ plain(const struct mime_msg *m, const struct mime_part *pt,
 	f->delivery_result = plain_value(r, b, n, "DMARC Results");
 	if ((s = strstr(b, "This is a copy of")) != NULL ||
 	    (s = strstr(b, "detected.")) != NULL) {
-		s = memchr(s, '\n', (size_t)(e - s));
-		while (s != NULL && s < e && (*s == '\n' || *s == '\r'))
-			s++;
+		/* the copy starts at the first header line after the marker */
+		while ((s = memchr(s, '\n', (size_t)(e - s))) != NULL &&
+		    ++s < e && !header_line(s, (size_t)(e - s)))
+			;
 		if (s != NULL && s < e)
 			sample(r, s, (size_t)(e - s), 0);
 	}

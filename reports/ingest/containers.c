@@ -201,6 +201,7 @@ add_payload(const char *p, size_t n, const char *path, struct payloads *out)
 	memcpy(pl->data, p, n);
 	pl->data[n] = '\0';
 	pl->len = n;
+	pl->note[0] = '\0';
 	xstrlcpy(pl->path, path, sizeof(pl->path));
 	return 0;
 }
@@ -224,9 +225,9 @@ unwrap_gzip(const char *p, size_t n, int depth, const char *path,
     struct payloads *out)
 {
 	struct ibuf b = { 0 };
-	size_t off = 0, used;
+	size_t off = 0, used, first;
 	char sp[64];
-	int rc = 0, r;
+	int rc = 0, r = 0;
 
 	while (off + 2 <= n && (unsigned char)p[off] == 0x1f &&
 	    (unsigned char)p[off + 1] == 0x8b) {
@@ -253,8 +254,15 @@ unwrap_gzip(const char *p, size_t n, int depth, const char *path,
 	}
 	out->total += b.len;
 	subpath(sp, sizeof(sp), path, "gzip");
+	first = out->n;
 	rc = unwrap_r(b.data ? b.data : "", b.len, depth + 1, sp, out);
 	ibuf_free(&b);
+	if (off < n && r == 0)
+		for (; first < out->n; first++)
+			if (out->v[first].note[0] == '\0')
+				snprintf(out->v[first].note,
+				    sizeof(out->v[first].note), "gzip: %zu "
+				    "bytes of trailing junk ignored", n - off);
 	return rc;
 }
 

@@ -76,6 +76,8 @@ payload(struct ctx *c, const struct payload *pl, int in_message)
 	case SNIFF_XML:
 		if (aggxml_parse(pl->data, pl->len, &r, why, sizeof(why)) ==
 		    0) {
+			if (pl->note[0] != '\0')
+				report_error(r, "%s", pl->note);
 			tag(r, pl->path, "xml");
 			result_add(c->res, r);
 		} else
@@ -84,6 +86,8 @@ payload(struct ctx *c, const struct payload *pl, int in_message)
 	case SNIFF_JSON:
 		if (tlsrpt_parse(pl->data, pl->len, &r, why, sizeof(why)) ==
 		    0) {
+			if (pl->note[0] != '\0')
+				report_error(r, "%s", pl->note);
 			tag(r, pl->path, "json");
 			result_add(c->res, r);
 		} else
@@ -167,9 +171,16 @@ message(struct ctx *c, const char *p, size_t n, const char *path)
 		mime_free(&m);
 		return;
 	}
-	for (i = 0; i < m.nparts; i++)
-		if (!skip_part(&m.parts[i]) && m.parts[i].bodylen > 0)
-			bytes(c, m.parts[i].body, m.parts[i].bodylen, sp, 1);
+	for (i = 0; i < m.nparts; i++) {
+		char pp[64];
+		const struct mime_part *pt = &m.parts[i];
+
+		if (skip_part(pt) || pt->bodylen == 0)
+			continue;
+		/* a part of an attached message: say so in the path */
+		subpath(pp, sizeof(pp), sp, pt->parent >= 0 ? "eml" : "");
+		bytes(c, pt->body, pt->bodylen, pp, 1);
+	}
 	if (c->res->nreports == before) {
 		char *subj = mime_header(&m.arena, m.hdrs, m.hdrlen,
 		    "Subject");

@@ -186,6 +186,7 @@ struct payload {
 	char		*data;
 	size_t		 len;
 	char		 path[64];	/* container chain, e.g. "gzip>zip" */
+	char		 note[96];	/* a tolerated container problem */
 };
 struct payloads {
 	struct payload	*v;

@@ -157,6 +157,7 @@ zip_each(const char *p, size_t n, int (*fn)(void *, const char *, size_t,
 			off += 16;
 	}
 	if (i == 0)
-		snprintf(why, whylen, "no members");
+		snprintf(why, whylen, "%s", n < 30 ? "truncated local header" :
+		    "no members");
 	return i == 0 ? -1 : 0;
 }
