@@ -180,7 +180,7 @@ static const struct conf_key keys[C__COUNT] = {
 	    "policy discovery: DNS tree walk or PSL; auto follows DMARCStandard"),
 	B("SPFSelfValidateAlways", "false", D, 0,
 	    "with SPFSelfValidate: check SPF even when upstream gave a result"),
-	B("DKIMVerify", "false", D, NY,
+	B("DKIMVerify", "false", D, 0,
 	    "verify DKIM signatures (libopendkim); asks the MTA for the body"),
 	/* failure reports */
 	B("FailureReportsRedact", "false", D, 0,

@@ -4,7 +4,9 @@
  * SYNOPSIS
  *	char *ar_authservid(const struct dmarcd_cfg *c, const struct msg *m);
  *	char *ar_dmarc_header(const char *authservid,
- *	    const struct dmarc_eval *ev, const unsigned *applied);
+ *	    const struct dmarc_eval *ev, const unsigned *applied,
+ *	    const struct dmarc_spf_result *self_spf,
+ *	    const struct dmarc_authinfo *ai);
  *
  * DESCRIPTION
  *	Builds an RFC 8601 value, one resinfo per author domain evaluated:
@@ -17,11 +19,17 @@
  *	policy that applies after t=.  With SPFSelfValidate our own SPF
  *	result comes first as "spf=<result> smtp.mailfrom=<domain>"
  *	(smtp.helo for the null sender), with RFC 8601 result words only.
+ *	With DKIMVerify each of our DKIM results follows as
+ *	"dkim=<result> header.d=<d> header.s=<s> header.b=<prefix>"
+ *	(RFC 8601 2.7.1, RFC 6008; a value that is not an RFC 2045 token,
+ *	as a b= prefix with '/' or '+' often is, is quoted).  Resinfos are
+ *	separated by ";" and a folding line break.
  *	A message without a record gets no misleading "(p=none)" comment
  *	(OpenDMARC wrote one).  The authserv-id
  *	is quoted when it is not an RFC 2045 token, as "id/jobid" with
  *	AuthservIDWithJobID always is (OpenDMARC 1.4.2 wrote it unquoted).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dmarcd.h"
@@ -127,36 +135,76 @@ add_resinfo(char *buf, size_t size, const struct dmarc_verdict *v,
 	}
 }
 
+/* next_resinfo - " " before the first resinfo, ";" + fold before others */
+static void
+next_resinfo(char *buf, size_t size, unsigned *count)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, size - n, "%s", (*count)++ == 0 ? " " : ";\n\t");
+}
+
+/* add_prop - " ptype.property=value", the value quoted unless a token */
+static void
+add_prop(char *buf, size_t size, const char *prop, const char *value)
+{
+	size_t n = strlen(buf);
+	char *q = is_token(value) ? xstrdup(value) : quote(value);
+
+	snprintf(buf + n, size - n, " %s=%s", prop, q);
+	free(q);
+}
+
+/* add_dkim - one resinfo per DKIM result of our own */
+static void
+add_dkim(char *buf, size_t size, const struct dmarc_authinfo *ai,
+    unsigned *count)
+{
+	const struct dmarc_dkim_result *d;
+	size_t i, n;
+
+	for (i = 0; ai != NULL && i < ai->ndkim; i++) {
+		d = &ai->dkim[i];
+		if (d->source != DMARC_SRC_SELF)
+			continue;
+		next_resinfo(buf, size, count);
+		n = strlen(buf);
+		snprintf(buf + n, size - n, "dkim=%s",
+		    dmarc_ares_name(d->result));
+		add_prop(buf, size, "header.d", d->domain);
+		if (d->selector[0] != '\0')
+			add_prop(buf, size, "header.s", d->selector);
+		if (d->bprefix[0] != '\0')
+			add_prop(buf, size, "header.b", d->bprefix);
+	}
+}
+
 /* ar_dmarc_header - the whole value; applied[i] is verdict i's disposition */
 char *
 ar_dmarc_header(const char *authservid, const struct dmarc_eval *ev,
-    const unsigned *applied, const struct dmarc_spf_result *self_spf)
+    const unsigned *applied, const struct dmarc_spf_result *self_spf,
+    const struct dmarc_authinfo *ai)
 {
 	char buf[8192];
 	size_t i, n;
+	unsigned count = 0;
 
 	snprintf(buf, sizeof(buf), "%s;", authservid);
 	if (self_spf != NULL) {
+		next_resinfo(buf, sizeof(buf), &count);
 		n = strlen(buf);
-		snprintf(buf + n, sizeof(buf) - n, " spf=%s", dmarc_ares_name(
+		snprintf(buf + n, sizeof(buf) - n, "spf=%s", dmarc_ares_name(
 		    self_spf->result));
 		n = strlen(buf);
 		if (self_spf->domain[0] != '\0')
-			snprintf(buf + n, sizeof(buf) - n, " smtp.%s=%s;\n\t",
+			snprintf(buf + n, sizeof(buf) - n, " smtp.%s=%s",
 			    self_spf->scope == DMARC_SCOPE_HELO ? "helo" :
 			    "mailfrom", self_spf->domain);
-		else
-			snprintf(buf + n, sizeof(buf) - n, ";\n\t");
 	}
+	add_dkim(buf, sizeof(buf), ai, &count);
 	for (i = 0; i < ev->n; i++) {
-		n = strlen(buf);
-		snprintf(buf + n, sizeof(buf) - n, "%s",
-		    i == 0 ? (self_spf != NULL ? "" : " ") : "\n\t");
+		next_resinfo(buf, sizeof(buf), &count);
 		add_resinfo(buf, sizeof(buf), &ev->v[i], applied[i]);
-		if (i + 1 < ev->n) {
-			n = strlen(buf);
-			snprintf(buf + n, sizeof(buf) - n, ";");
-		}
 	}
 	return xstrdup(buf);
 }

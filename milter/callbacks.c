@@ -2,11 +2,20 @@
  * callbacks.c -- the libmilter callbacks: gather facts, act on the outcome
  *
  * DESCRIPTION
- *	Each callback is glue: connect pins the configuration and applies
- *	IgnoreHosts; helo, envfrom, envrcpt and header fill struct msg; eom
- *	calls msg_evaluate() and maps the outcome to libmilter calls (headers
- *	inserted at index 0, RFC 8601 section 4; reply codes; smfi_quarantine).
- *	close copes with a NULL private pointer.
+ *	Each callback is glue: negotiate (or connect, with an MTA that does
+ *	not negotiate) pins the configuration; connect applies IgnoreHosts;
+ *	helo, envfrom, envrcpt and header fill struct msg; eom calls
+ *	msg_evaluate() and maps the outcome to libmilter calls (headers
+ *	inserted at index 0, RFC 8601 section 4; reply codes;
+ *	smfi_quarantine).  close copes with a NULL private pointer.
+ *
+ *	DKIMVerify: only then is the body asked for (no SMFIP_NOBODY), and
+ *	header values with their leading space (SMFIP_HDR_LEADSPC) when the
+ *	MTA offers it, as simple canonicalization needs the field verbatim;
+ *	otherwise "name: value" is rebuilt with one space, as OpenDKIM does.
+ *	The choice is made for the configuration pinned at negotiation, so a
+ *	reload cannot leave a verifier without its body.  An unsigned
+ *	message's body is skipped (SMFIS_SKIP) when the MTA allows it.
  *
  *	RCPT and DATA callbacks are registered although they only continue:
  *	without them Postfix sends those events' macros with no command, the
@@ -32,7 +41,22 @@
 struct conn {
 	struct dmarcd_cfg	*cfg;
 	struct msg		 msg;
+	int			 dkim;		/* body negotiated: verify */
+	int			 leadspc;	/* values keep leading space */
+	int			 skip;		/* MTA understands SMFIS_SKIP */
 };
+
+/* conn_new - pin the configuration for a new connection */
+static struct conn *
+conn_new(SMFICTX *ctx)
+{
+	struct conn *cn = xcalloc(1, sizeof(*cn));
+
+	cn->cfg = cfg_acquire();
+	msg_init(&cn->msg);
+	smfi_setpriv(ctx, cn);
+	return cn;
+}
 
 /* macro - a macro's value or NULL */
 static const char *
@@ -62,13 +86,22 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	unsigned long want = SMFIF_ADDHDRS | SMFIF_QUARANTINE | SMFIF_ADDRCPT;
+	struct conn *cn;
 
 	if ((f0 & SMFIF_ADDHDRS) == 0) {
 		log_warnx("MTA does not allow adding headers; refusing");
 		return SMFIS_REJECT;
 	}
+	if ((cn = smfi_getpriv(ctx)) == NULL)
+		cn = conn_new(ctx);
 	*pf0 = f0 & want;
 	*pf1 = f1 & (SMFIP_NOUNKNOWN | SMFIP_NOBODY);
+	if (cn->cfg->dkim != NULL) {
+		*pf1 = f1 & (SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC | SMFIP_SKIP);
+		cn->dkim = 1;
+		cn->leadspc = (f1 & SMFIP_HDR_LEADSPC) != 0;
+		cn->skip = (f1 & SMFIP_SKIP) != 0;
+	}
 	*pf2 = 0;
 	*pf3 = 0;
 	return SMFIS_CONTINUE;
@@ -78,15 +111,16 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 static sfsistat
 cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
-	struct conn *cn = xcalloc(1, sizeof(*cn));
+	struct conn *cn = smfi_getpriv(ctx);
 
-	cn->cfg = cfg_acquire();
-	msg_init(&cn->msg);
+	if (cn == NULL) {		/* no negotiation: every event comes */
+		cn = conn_new(ctx);
+		cn->dkim = cn->cfg->dkim != NULL;
+	}
 	snprintf(cn->msg.hostname, sizeof(cn->msg.hostname), "%s",
 	    host != NULL ? host : "");
 	msg_set_addr(&cn->msg, (struct sockaddr *)sa);
 	take_macros(ctx, &cn->msg);
-	smfi_setpriv(ctx, cn);
 	if (ignorehosts_match(cn->cfg->ignore, cn->msg.ip, cn->msg.hostname)) {
 		log_debug("connection from %s [%s] ignored (IgnoreHosts)",
 		    cn->msg.hostname, cn->msg.ip);
@@ -144,14 +178,45 @@ cb_data(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
-/* cb_header - keep the field */
+/* cb_header - keep the field; the verifier gets it verbatim */
 static sfsistat
 cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct conn *cn = smfi_getpriv(ctx);
+	const char *v = value;
+	char *sp;
+	size_t len;
 
-	if (cn != NULL && name != NULL && value != NULL)
-		msg_add_header(&cn->msg, name, value, strlen(value));
+	if (cn == NULL || name == NULL || value == NULL)
+		return SMFIS_CONTINUE;
+	len = strlen(value);
+	if (cn->dkim && cn->msg.nhdrs == 0 && cn->msg.dkv == NULL)
+		msg_dkim_start(&cn->msg, cn->cfg->dkim);
+	if (cn->msg.dkv != NULL && cn->leadspc)
+		msg_dkim_header(&cn->msg, name, value, len);
+	else if (cn->msg.dkv != NULL) {
+		sp = xmalloc(len + 2);
+		sp[0] = ' ';
+		memcpy(sp + 1, value, len + 1);
+		msg_dkim_header(&cn->msg, name, sp, len + 1);
+		free(sp);
+	}
+	if (cn->leadspc)
+		while (*v == ' ' || *v == '\t')
+			v++;
+	msg_add_header(&cn->msg, name, v, len - (size_t)(v - value));
+	return SMFIS_CONTINUE;
+}
+
+/* cb_body - a body chunk for the verifier; skip the rest if unsigned */
+static sfsistat
+cb_body(SMFICTX *ctx, unsigned char *p, size_t len)
+{
+	struct conn *cn = smfi_getpriv(ctx);
+
+	if (cn == NULL || cn->msg.dkv == NULL || !msg_dkim_eoh(&cn->msg))
+		return cn != NULL && cn->skip ? SMFIS_SKIP : SMFIS_CONTINUE;
+	msg_dkim_body(&cn->msg, p, len);
 	return SMFIS_CONTINUE;
 }
 
@@ -214,6 +279,7 @@ cb_eom(SMFICTX *ctx)
 	if (cn == NULL)
 		return SMFIS_ACCEPT;
 	take_macros(ctx, &cn->msg);
+	msg_dkim_finish(&cn->msg);
 	msg_evaluate(cn->cfg, &cn->msg, &out);
 	(void)outcome_commit(cn->cfg, &cn->msg, &out);
 	log_info("%s: %s dmarc=%s action=%s",
@@ -264,7 +330,7 @@ struct smfiDesc dmarcd_filter = {
 	.xxfi_envrcpt = cb_envrcpt,
 	.xxfi_header = cb_header,
 	.xxfi_eoh = NULL,
-	.xxfi_body = NULL,
+	.xxfi_body = cb_body,
 	.xxfi_eom = cb_eom,
 	.xxfi_abort = cb_abort,
 	.xxfi_close = cb_close,

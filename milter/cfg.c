@@ -41,6 +41,7 @@ cfg_free(struct dmarcd_cfg *c)
 	free(c->arcwl);
 	rufcfg_free(c->ruf);
 	spf_free(c->spf);
+	dkimv_free(c->dkim);
 	resolver_free(c->resolver);
 	psl_od_free(c->psl);
 	ignorehosts_free(c->ignore);
@@ -119,6 +120,9 @@ cfg_load(const char *path, const char *zonefile, char *err, size_t errlen)
 	if (conf_bool(c->conf, C_SPFSELFVALIDATE) && (c->spf = spf_new(
 	    c->resolver, c->authservid != NULL ? c->authservid : c->hostname,
 	    err, errlen)) == NULL)
+		goto fail;
+	if (conf_bool(c->conf, C_DKIMVERIFY) && (c->dkim = dkimv_new(
+	    c->resolver, err, errlen)) == NULL)
 		goto fail;
 	if ((c->psl = psl_od_new(conf_str(c->conf, C_PUBLICSUFFIXLIST), err,
 	    errlen)) == NULL)

@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "conf.h"
+#include "dkim.h"
 #include "dmarc.h"
 #include "psl.h"
 #include "resolver.h"
@@ -63,6 +64,7 @@ struct dmarcd_cfg {
 	enum tempfail_action on_temperror;
 	enum tempfail_action on_histerror;
 	struct spf	*spf;		/* SPFSelfValidate, else NULL */
+	struct dkimv	*dkim;		/* DKIMVerify, else NULL */
 	char		**arcwl;	/* trusted ARC sealers, normalized */
 	size_t		 narcwl;
 	struct rufcfg	*ruf;		/* failure reports (ruf.h) */
@@ -122,6 +124,10 @@ struct msg {
 	size_t	 nhdrs;
 	size_t	 hdrbytes;
 	int	 hdr_overflow;		/* some fields were not kept */
+	/* our DKIM verification (DKIMVerify) */
+	struct dkimv_msg *dkv;		/* in progress, else NULL */
+	struct dmarc_dkim_result *dkim_own;	/* results at end of message */
+	size_t	 ndkim_own;
 };
 
 void	 msg_init(struct msg *m);
@@ -136,6 +142,18 @@ void	 msg_add_header(struct msg *m, const char *name, const char *value,
 	    size_t vlen);
 /* msg_set_addr - client address from a sockaddr (NULL: unknown) */
 void	 msg_set_addr(struct msg *m, const struct sockaddr *sa);
+/*
+ * msg_dkim_* - feed our DKIM verifier (no-ops unless msg_dkim_start()
+ * made one): header values verbatim after the colon, body chunks; then
+ * msg_dkim_finish() fills dkim_own.  msg_reset() drops all of it.
+ */
+void	 msg_dkim_start(struct msg *m, struct dkimv *dv);
+void	 msg_dkim_header(struct msg *m, const char *name, const char *value,
+	    size_t vlen);
+/* msg_dkim_eoh - end of header; 0 when the body need not be fed */
+int	 msg_dkim_eoh(struct msg *m);
+void	 msg_dkim_body(struct msg *m, const unsigned char *p, size_t len);
+void	 msg_dkim_finish(struct msg *m);
 
 enum out_action {
 	OUT_CONTINUE,	/* go on; our headers are added */
@@ -193,8 +211,10 @@ void	 history_build(const struct dmarcd_cfg *c, const struct msg *m,
 /* arheader.c */
 /* ar_authservid - the authserv-id token (quoted when needed) */
 char	*ar_authservid(const struct dmarcd_cfg *c, const struct msg *m);
+/* self_spf: our SPF result or NULL; ai: its DMARC_SRC_SELF DKIM results */
 char	*ar_dmarc_header(const char *authservid, const struct dmarc_eval *ev,
-	    const unsigned *applied, const struct dmarc_spf_result *self_spf);
+	    const unsigned *applied, const struct dmarc_spf_result *self_spf,
+	    const struct dmarc_authinfo *ai);
 
 /*
  * outcome_commit - append the history record (histfile.c); on a write

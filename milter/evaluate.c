@@ -16,6 +16,10 @@
  *	   RequiredFrom).
  *	4. Trusted Authentication-Results fields, top-down, then the topmost
  *	   Received-SPF field, become the SPF and DKIM facts (trust.c).
+ *	   With DKIMVerify our own DKIM results come first; a trusted
+ *	   upstream result for a signature we verified ourselves (same d=
+ *	   and s=, and header.b when both name it) is dropped, ours wins;
+ *	   upstream results for other signatures still count.
  *	5. libdmarc evaluates; the verdict becomes an action under
  *	   RejectFailures, HoldQuarantinedMessages and TemporaryFailureAction.
  *	6. The Authentication-Results field and the history record follow.
@@ -169,6 +173,46 @@ plain_authservid(const struct dmarcd_cfg *c, const struct msg *m)
 	return c->hostname;
 }
 
+/* same_sig - an upstream DKIM result names the signature we verified */
+static int
+same_sig(const struct dmarc_dkim_result *up, const struct dmarc_dkim_result *own)
+{
+	size_t n;
+
+	if (strcasecmp(up->domain, own->domain) != 0)
+		return 0;
+	if (up->selector[0] != '\0' &&
+	    strcasecmp(up->selector, own->selector) != 0)
+		return 0;
+	n = strlen(up->bprefix) < strlen(own->bprefix) ?
+	    strlen(up->bprefix) : strlen(own->bprefix);
+	return n == 0 || strncmp(up->bprefix, own->bprefix, n) == 0;
+}
+
+/* merge_dkim - our DKIM results first, then upstream ones not ours */
+static void
+merge_dkim(const struct msg *m, struct dmarc_authinfo *ai)
+{
+	struct dmarc_dkim_result *up;
+	size_t i, j, n = 0, nup = ai->ndkim;
+
+	if (m->ndkim_own == 0)
+		return;
+	up = xreallocarray(NULL, nup > 0 ? nup : 1, sizeof(*up));
+	memcpy(up, ai->dkim, nup * sizeof(*up));
+	for (i = 0; i < m->ndkim_own && n < DMARC_MAXDKIM; i++)
+		ai->dkim[n++] = m->dkim_own[i];
+	for (i = 0; i < nup && n < DMARC_MAXDKIM; i++) {
+		for (j = 0; j < m->ndkim_own; j++)
+			if (same_sig(&up[i], &m->dkim_own[j]))
+				break;
+		if (j == m->ndkim_own)
+			ai->dkim[n++] = up[i];
+	}
+	ai->ndkim = n;
+	free(up);
+}
+
 /* collect_auth - trusted A-R fields top-down, then the topmost Received-SPF */
 static void
 collect_auth(const struct dmarcd_cfg *c, const struct msg *m,
@@ -201,6 +245,7 @@ collect_auth(const struct dmarcd_cfg *c, const struct msg *m,
 		    m->envfrom_domain);
 		dmarc_authres_free(ar);
 	}
+	merge_dkim(m, ai);
 	if (rspf != NULL && ai->spf.result == DMARC_ARES_UNDEFINED &&
 	    !trust.ignore_spf) {
 		struct dmarc_rspf *rs;
@@ -288,9 +333,13 @@ decide(const struct dmarcd_cfg *c, const struct dmarc_eval *ev,
 	if (w->result == DMARC_RESULT_TEMPERROR &&
 	    c->on_temperror == TF_TEMPFAIL) {
 		out->action = OUT_TEMPFAIL;
-		snprintf(text, sizeof(text), "temporary DNS failure (%s) "
-		    "evaluating DMARC policy for %s",
-		    dmarc_dns_name(w->dns_error), w->author);
+		if (w->dns_error_name[0] != '\0')
+			snprintf(text, sizeof(text), "temporary DNS failure "
+			    "(%s) evaluating DMARC policy for %s",
+			    dmarc_dns_name(w->dns_error), w->author);
+		else		/* an aligned DKIM or SPF temperror */
+			snprintf(text, sizeof(text), "temporary failure "
+			    "checking DKIM or SPF for %s", w->author);
 		set_reply(out, "451", "4.7.0", text);
 	} else if ((w->disposition == DMARC_DIS_REJECT ||
 	    w->disposition == DMARC_DIS_QUARANTINE) && av->override) {
@@ -377,7 +426,7 @@ finish(const struct dmarcd_cfg *c, const struct msg *m,
 
 		add_header(out, "Authentication-Results",
 		    ar_dmarc_header(id, ev, applied,
-		    ai->spf.source == DMARC_SRC_SELF ? &ai->spf : NULL));
+		    ai->spf.source == DMARC_SRC_SELF ? &ai->spf : NULL, ai));
 		free(id);
 	}
 	if (cfg_bool(c, C_SOFTWAREHEADER)) {

@@ -48,6 +48,11 @@ msg_reset(struct msg *m)
 	m->hdr_overflow = 0;
 	free(m->auth_user);
 	m->auth_user = NULL;
+	dkimv_msg_free(m->dkv);
+	m->dkv = NULL;
+	free(m->dkim_own);
+	m->dkim_own = NULL;
+	m->ndkim_own = 0;
 }
 
 /* msg_free - release everything */
@@ -154,6 +159,58 @@ msg_set_addr(struct msg *m, const struct sockaddr *sa)
 		else
 			inet_ntop(AF_INET6, &sin6->sin6_addr, m->ip,
 			    sizeof(m->ip));
+	}
+}
+
+/* msg_dkim_start - a verifier for this message (dv NULL: none) */
+void
+msg_dkim_start(struct msg *m, struct dkimv *dv)
+{
+	dkimv_msg_free(m->dkv);
+	m->dkv = dv != NULL ? dkimv_msg_new(dv, m->jobid) : NULL;
+}
+
+/* msg_dkim_header - one field to the verifier */
+void
+msg_dkim_header(struct msg *m, const char *name, const char *value,
+    size_t vlen)
+{
+	if (m->dkv != NULL)
+		dkimv_msg_header(m->dkv, name, value, vlen);
+}
+
+/* msg_dkim_eoh - end of header for the verifier */
+int
+msg_dkim_eoh(struct msg *m)
+{
+	return m->dkv != NULL && dkimv_msg_eoh(m->dkv);
+}
+
+/* msg_dkim_body - one body chunk to the verifier */
+void
+msg_dkim_body(struct msg *m, const unsigned char *p, size_t len)
+{
+	if (m->dkv != NULL)
+		dkimv_msg_body(m->dkv, p, len);
+}
+
+/* msg_dkim_finish - verify; results into m->dkim_own */
+void
+msg_dkim_finish(struct msg *m)
+{
+	struct dmarc_dkim_result res[DKIMV_MAXSIGS];
+
+	if (m->dkv == NULL)
+		return;
+	m->ndkim_own = dkimv_msg_eom(m->dkv, res, DKIMV_MAXSIGS);
+	dkimv_msg_free(m->dkv);
+	m->dkv = NULL;
+	free(m->dkim_own);
+	m->dkim_own = NULL;
+	if (m->ndkim_own > 0) {
+		m->dkim_own = xreallocarray(NULL, m->ndkim_own,
+		    sizeof(*m->dkim_own));
+		memcpy(m->dkim_own, res, m->ndkim_own * sizeof(*res));
 	}
 }
 
