@@ -195,7 +195,7 @@ static const struct conf_key keys[C__COUNT] = {
 	    "failure reports waiting to be sent; more are dropped and logged"),
 	/* database and aggregate reports */
 	S("Database", "sqlite:/var/lib/dmarcd/dmarc.db",
-	    CONF_IMPORT | CONF_REPORTS | CONF_TOOLS, NY,
+	    CONF_IMPORT | CONF_REPORTS | CONF_TOOLS, 0,
 	    "sqlite:/path, mysql://user:pass@host:port/db or mysql:///db?socket=path"),
 	S("ReportOrg", NULL, CONF_REPORTS, 0,
 	    "org_name of aggregate reports; default the host's domain"),
