@@ -18,6 +18,10 @@
 -- sample_mode kept: nothing, the headers, the headers with address
 -- local parts replaced by '*', or the whole message.
 --
+-- Tables are utf8mb4 with the binary collation whatever the server's
+-- default: names arrive in every script, and report ids and names are
+-- compared exactly as sent (as SQLite does).
+--
 -- Children point to their parent by id (no FOREIGN KEY: bulk loads and
 -- expiry delete in order).
 
@@ -48,7 +52,7 @@ CREATE TABLE IF NOT EXISTS rua_reports (
 	messages BIGINT NOT NULL DEFAULT 0,
 	received BIGINT NOT NULL,
 	PRIMARY KEY (id)
-) ENGINE=InnoDB;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 -- @if-missing index rua_reports.rua_reports_key
 CREATE UNIQUE INDEX rua_reports_key ON rua_reports (org_name, report_id, policy_domain, begin_time, end_time);
 -- @if-missing index rua_reports.rua_reports_domain_time
@@ -74,7 +78,7 @@ CREATE TABLE IF NOT EXISTS rua_records (
 	base_domain VARCHAR(255) NULL,
 	country CHAR(2) NULL,
 	PRIMARY KEY (id)
-) ENGINE=InnoDB;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 -- @if-missing index rua_records.rua_records_report
 CREATE INDEX rua_records_report ON rua_records (report);
 -- @if-missing index rua_records.rua_records_source
@@ -89,7 +93,7 @@ CREATE TABLE IF NOT EXISTS rua_auth (
 	result VARCHAR(16) NULL,
 	human_result TEXT NULL,
 	PRIMARY KEY (id)
-) ENGINE=InnoDB;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 -- @if-missing index rua_auth.rua_auth_record
 CREATE INDEX rua_auth_record ON rua_auth (record);
 
@@ -123,7 +127,7 @@ CREATE TABLE IF NOT EXISTS ruf_reports (
 	errors TEXT NULL,
 	container VARCHAR(128) NOT NULL DEFAULT '',
 	PRIMARY KEY (id)
-) ENGINE=InnoDB;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 -- @if-missing index ruf_reports.ruf_reports_digest
 CREATE UNIQUE INDEX ruf_reports_digest ON ruf_reports (digest);
 -- @if-missing index ruf_reports.ruf_reports_domain_time
@@ -142,7 +146,7 @@ CREATE TABLE IF NOT EXISTS tls_reports (
 	container VARCHAR(128) NOT NULL DEFAULT '',
 	received BIGINT NOT NULL,
 	PRIMARY KEY (id)
-) ENGINE=InnoDB;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 -- @if-missing index tls_reports.tls_reports_key
 CREATE UNIQUE INDEX tls_reports_key ON tls_reports (org_name, report_id, begin_time, end_time);
 
@@ -158,7 +162,7 @@ CREATE TABLE IF NOT EXISTS tls_policies (
 	successful BIGINT NULL,
 	failed BIGINT NULL,
 	PRIMARY KEY (id)
-) ENGINE=InnoDB;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 -- @if-missing index tls_policies.tls_policies_report
 CREATE INDEX tls_policies_report ON tls_policies (report);
 -- @if-missing index tls_policies.tls_policies_domain
@@ -176,6 +180,6 @@ CREATE TABLE IF NOT EXISTS tls_failures (
 	additional_info_uri TEXT NULL,
 	failure_reason_code VARCHAR(255) NULL,
 	PRIMARY KEY (id)
-) ENGINE=InnoDB;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 -- @if-missing index tls_failures.tls_failures_policy
 CREATE INDEX tls_failures_policy ON tls_failures (policy);

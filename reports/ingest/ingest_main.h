@@ -10,6 +10,7 @@
 #include "output.h"
 
 struct store;
+struct enrich;
 
 struct ingest_run {
 	/* options */
@@ -19,20 +20,37 @@ struct ingest_run {
 	/* sinks */
 	FILE		*json, *csv[3];
 	struct store	*db;
+	struct enrich	*enrich;	/* --rdns */
+	const char	*zonefile;	/* -Z: DNS from a zone file */
+	int		 rdns;
 	int		 failed;	/* a sink failed: exit 2 */
+	size_t		 sinkerrs;	/* sink failures so far */
+	const char	*archive;	/* Maildir++ archive prefix, or NULL */
+	int		 delete;	/* remove processed Maildir messages */
 	/* counters */
 	size_t		 inputs, invalid, reports, nagg, nrecords, nfail;
 	size_t		 ntls, dups;
 };
 
-void	one_input(struct ingest_run *run, const char *name, const char *p,
+/* one_input - INPUT_INVALID, or the type of the first report found */
+#define INPUT_INVALID	(-1)
+#define INPUT_UNSAVED	(-2)	/* reports found, a sink failed */
+int	one_input(struct ingest_run *run, const char *name, const char *p,
 	    size_t n);
+char	*read_file(const char *path, size_t *len, const char **err);
+/* maildir.c */
+int	is_maildir(const char *dir);
+void	maildir(struct ingest_run *run, const char *dir);
 int	sinks_open(struct ingest_run *run, const char *conffile);
 int	sinks_close(struct ingest_run *run);
-void	sink_report(struct ingest_run *run, const struct report *r,
+void	sink_report(struct ingest_run *run, struct report *r,
 	    const char *input);
 void	sink_invalid(struct ingest_run *run, const char *input,
 	    const char *reason);
+/* enrich.c */
+struct enrich *enrich_new(const char *conffile, const char *zonefile);
+void	enrich_free(struct enrich *e);
+void	enrich_report(struct enrich *e, struct report *r);
 /* db.c */
 int	db_open(struct ingest_run *run, const char *dsn);
 int	db_report(struct ingest_run *run, const struct report *r);

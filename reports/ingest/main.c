@@ -4,6 +4,7 @@
  *
  * SYNOPSIS
  *	dmarc-ingest [-nqv] [-c conf] [-d dsn] [-j file] [-C dir]
+ *	    [--archive[=prefix]] [--delete] [--rdns [-Z zonefile]]
  *	    [--csv-columns ours|parsedmarc] [--samples none|headers|redacted|all]
  *	    [file | directory | maildir | mbox | -] ...
  *
@@ -57,6 +58,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: dmarc-ingest [-nqv] [-c conf] [-d dsn] "
 	    "[-j file] [-C dir]\n"
+	    "\t[--archive[=prefix]] [--delete] [--rdns [-Z zonefile]]\n"
 	    "\t[--csv-columns ours|parsedmarc] "
 	    "[--samples none|headers|redacted|all]\n"
 	    "\t[file | directory | maildir | mbox | -] ...\n");
@@ -94,22 +96,25 @@ read_fd(int fd, size_t *len, int *toolong)
 }
 
 /* one_input - ingest one blob and send its reports to the sinks */
-void
+int
 one_input(struct ingest_run *run, const char *name, const char *p, size_t n)
 {
 	struct ingest_result res;
-	size_t i;
+	size_t i, errs = run->sinkerrs;
+	int type;
 
 	run->inputs++;
 	if (ingest_bytes(p, n, NULL, &res) != 0) {
 		run->invalid++;
 		sink_invalid(run, name, res.reject);
 		ingest_result_free(&res);
-		return;
+		return INPUT_INVALID;
 	}
 	for (i = 0; i < res.nreports; i++)
 		sink_report(run, res.reports[i], name);
+	type = (int)res.reports[0]->type;
 	ingest_result_free(&res);
+	return run->sinkerrs != errs ? INPUT_UNSAVED : type;
 }
 
 /* is_mbox - starts with a "From " line and holds another one */
@@ -145,28 +150,41 @@ mbox(struct ingest_run *run, const char *name, const char *p, size_t n)
 	}
 }
 
+/* read_file - a whole file (NUL-terminated); NULL with *err set */
+char *
+read_file(const char *path, size_t *len, const char **err)
+{
+	char *p;
+	int fd, toolong;
+
+	if ((fd = open(path, O_RDONLY)) < 0) {
+		*err = strerror(errno);
+		return NULL;
+	}
+	p = read_fd(fd, len, &toolong);
+	if (p == NULL)
+		*err = strerror(errno);
+	close(fd);
+	if (p != NULL && toolong) {
+		*err = "larger than 512 MiB";
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
 /* file - one regular file (an mbox is split) */
 static void
 file(struct ingest_run *run, const char *path)
 {
+	const char *err;
 	char *p;
 	size_t n;
-	int fd, toolong;
 
-	if ((fd = open(path, O_RDONLY)) < 0) {
+	if ((p = read_file(path, &n, &err)) == NULL) {
 		run->invalid++;
 		run->inputs++;
-		sink_invalid(run, path, strerror(errno));
-		return;
-	}
-	p = read_fd(fd, &n, &toolong);
-	close(fd);
-	if (p == NULL || toolong) {
-		run->invalid++;
-		run->inputs++;
-		sink_invalid(run, path, p == NULL ? strerror(errno) :
-		    "larger than 512 MiB");
-		free(p);
+		sink_invalid(run, path, err);
 		return;
 	}
 	if (is_mbox(p, n))
@@ -193,6 +211,10 @@ walk(struct ingest_run *run, const char *dir, int depth)
 	size_t n = 0, cap = 0, i;
 	struct stat st;
 
+	if (is_maildir(dir)) {
+		maildir(run, dir);
+		return;
+	}
 	if (depth > WALK_DEPTH || (d = opendir(dir)) == NULL) {
 		run->inputs++;
 		run->invalid++;
@@ -263,6 +285,9 @@ main(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "csv-columns", required_argument, NULL, 'K' },
 		{ "samples", required_argument, NULL, 'S' },
+		{ "archive", optional_argument, NULL, 'A' },
+		{ "delete", no_argument, NULL, 'D' },
+		{ "rdns", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ingest_run run;
@@ -272,7 +297,7 @@ main(int argc, char **argv)
 	memset(&run, 0, sizeof(run));
 	run.out.sample = SAMPLE_HEADERS;
 	log_init("dmarc-ingest", 1, 0, 0);
-	while ((ch = getopt_long(argc, argv, "c:C:d:j:nqv", lopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "c:C:d:j:nqvZ:", lopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'c':
@@ -295,6 +320,20 @@ main(int argc, char **argv)
 			break;
 		case 'v':
 			run.verbose++;
+			break;
+		case 'A':
+			run.archive = optarg != NULL ? optarg : "Archive";
+			if (*run.archive == '\0' || strchr(run.archive, '/'))
+				usage();
+			break;
+		case 'D':
+			run.delete = 1;
+			break;
+		case 'R':
+			run.rdns = 1;
+			break;
+		case 'Z':
+			run.zonefile = optarg;
 			break;
 		case 'K':
 			if (strcmp(optarg, "parsedmarc") == 0)

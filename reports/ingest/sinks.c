@@ -64,6 +64,9 @@ sinks_open(struct ingest_run *run, const char *conffile)
 			if ((run->csv[t] = open_csv(run, t)) == NULL)
 				return -1;
 	}
+	if (run->rdns && (run->enrich = enrich_new(conffile,
+	    run->zonefile)) == NULL)
+		return -1;
 	if (!run->nodb)
 		return db_open(run, conffile);
 	return 0;
@@ -93,14 +96,16 @@ sinks_close(struct ingest_run *run)
 	}
 	if (run->db != NULL)
 		db_close(run);
+	enrich_free(run->enrich);
 	return run->failed ? -1 : 0;
 }
 
 /* sink_report - one report to every sink */
 void
-sink_report(struct ingest_run *run, const struct report *r,
-    const char *input)
+sink_report(struct ingest_run *run, struct report *r, const char *input)
 {
+	if (run->enrich != NULL)
+		enrich_report(run->enrich, r);
 	run->reports++;
 	if (r->type == REPORT_AGGREGATE) {
 		run->nagg++;
@@ -109,8 +114,10 @@ sink_report(struct ingest_run *run, const struct report *r,
 		run->nfail++;
 	else
 		run->ntls++;
-	if (run->db != NULL && db_report(run, r) != 0)
+	if (run->db != NULL && db_report(run, r) != 0) {
 		run->failed = 1;
+		run->sinkerrs++;
+	}
 	if (run->json != NULL)
 		out_json(run->json, r, input, &run->out);
 	if (run->csv[r->type] != NULL)

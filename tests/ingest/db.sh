@@ -81,14 +81,16 @@ fields() {
 	"$bin" -q -d "$d" --samples=redacted "$data/q35-sample-pii.eml"
 	"$bin" -q -d "$d" --samples=all "$data/q07-arf-base64.eml"
 	"$bin" -q -d "$d" --samples=none "$data/q09-plain-text.eml"
-	ok "$label: ruf_reports rows" "$(q "$d" "SELECT feedback_type, source_ip, reported_domain, arrival, auth_failure, delivery_result, sample_mode, plain_text FROM ruf_reports ORDER BY id" | tr '\n' ';')" \
+	ok "$label: ruf_reports rows" "$(q "$d" "SELECT feedback_type, source_ip, reported_domain, arrival, COALESCE(auth_failure, ''), delivery_result, sample_mode, plain_text FROM ruf_reports ORDER BY id" | tr '\n' ';')" \
 	    "auth-failure|192.0.2.77|example.com|1699884001|dmarc|reject|redacted|0;auth-failure|192.0.2.77|example.com|1699884001|dmarc|reject|all|0;auth-failure|192.0.2.66|example.com|1699866000||Reject|none|1;"
 	ok "$label: redacted sample keeps no local part or body" "$(q "$d" "SELECT (sample LIKE '%alice.smith%') + (sample LIKE '%secret%'), sample LIKE '%From: Alice Smith <*@example.com>%' FROM ruf_reports WHERE sample_mode = 'redacted'")" "0|1"
 	ok "$label: full sample kept" "$(q "$d" "SELECT sample LIKE '%Pay the attached invoice%' FROM ruf_reports WHERE sample_mode = 'all'")" 1
 	ok "$label: no sample" "$(q "$d" "SELECT COUNT(*) FROM ruf_reports WHERE sample_mode = 'none' AND sample IS NULL")" 1
 	d=$($2 f4)
 	"$bin" -q -d "$d" "$data/q16-invalid-utf8.xml"
-	ok "$label: invalid UTF-8 stored as U+FFFD" "$(q "$d" "SELECT org_name FROM rua_reports")" "Bad��Bytes"
+	ok "$label: invalid UTF-8 stored as U+FFFD" "$(q "$d" "SELECT HEX(org_name) FROM rua_reports")" "426164EFBFBDEFBFBD4279746573"
+	"$bin" -q -d "$d" "$data/q16-windows-1252.xml"
+	ok "$label: windows-1252 stored as UTF-8" "$(q "$d" "SELECT HEX(org_name) FROM rua_reports WHERE org_name LIKE 'Caf%'")" "436166C3A9204D61696C"
 }
 
 sqlite_db() {

@@ -149,6 +149,24 @@ p = subprocess.run([binary, "-n", "-q", "-j", "-"], input=open(
 o = [json.loads(l) for l in p.stdout.decode().splitlines()]
 check(p.returncode == 0 and o and o[0]["type"] == "aggregate" and o[0]["input"] == "-",
       "stdin: a piped message")
+# --rdns: reverse DNS through the resolver (zone file), base domain by PSL
+p = subprocess.run([binary, "-n", "-q", "-j", "-", "--rdns", "-Z",
+                    data + "/ptr.zone", data + "/q28-multi-auth.xml",
+                    data + "/q30-ipv6-empty.xml", data + "/q17-truncated.xml"],
+                   capture_output=True)
+o = [json.loads(l) for l in p.stdout.decode().splitlines()]
+src = [r["source"] for x in o for r in x["records"]]
+check(p.returncode == 0 and len(src) == 5, "rdns: three reports, five records",
+      p.stderr.decode(errors="replace")[-200:])
+if len(src) == 5:
+    check(src[0]["reverse_dns"] == "mail-a1.outbound.protection.outlook.com"
+          and src[0]["base_domain"] == "outlook.com", "rdns: IPv4 PTR, base domain", repr(src[0]))
+    check(src[1]["reverse_dns"] == "mx.example.co.uk" and
+          src[1]["base_domain"] == "example.co.uk", "rdns: IPv6 PTR, PSL base domain", repr(src[1]))
+    check(src[2]["reverse_dns"] is None, "rdns: empty source left alone", repr(src[2]))
+    check(src[3]["reverse_dns"] == src[0]["reverse_dns"], "rdns: cached answer reused")
+    check(src[4]["reverse_dns"] is None and src[4]["base_domain"] is None,
+          "rdns: SERVFAIL gives no name", repr(src[4]))
 print("%d passed, %d failed" % (n["pass"], n["fail"]))
 sys.exit(1 if n["fail"] else 0)
 PY
