@@ -52,16 +52,25 @@
 #define BACKLOG_DAYS	7
 #define HOUR		3600L
 
-/* The window being filled while a domain's messages stream by. */
+/* One window's aggregate. */
+struct window {
+	int64_t			 begin, end;
+	struct agg		*agg;
+	char			 discovery[16];
+};
+
+/* The windows of a domain while its messages stream by: the open one
+   and those closed (reported once the query is over, so no statement is
+   open during SMTP and a SQLite reader does not hold up dmarc-import). */
 struct win {
 	struct run		*run;
 	const struct domrow	*dr;
 	long			 interval;	/* 0: not yet decided */
 	int64_t			 last;		/* where windows resume */
 	int64_t			 cutoff;	/* end of complete windows */
-	int64_t			 begin, end;
-	struct agg		*agg;
-	char			 discovery[16];
+	struct window		 cur;
+	struct window		*closed;
+	size_t			 nclosed;
 };
 
 /* record_ri - ri= of the domain's DMARC record (RFC 7489), 0 unknown */
@@ -186,7 +195,7 @@ destinations(struct run *run, const struct domrow *dr, struct report *r)
 
 /* assemble - XML and gzip of one window into r; 0 or -1 */
 static int
-assemble(struct run *run, const struct domrow *dr, const struct win *w,
+assemble(struct run *run, const struct domrow *dr, const struct window *w,
     struct report *r)
 {
 	struct agg_meta meta;
@@ -228,14 +237,14 @@ assemble(struct run *run, const struct domrow *dr, const struct win *w,
 
 /* make_report - build, keep, store and deliver the report of window w */
 static void
-make_report(struct win *w)
+make_report(struct run *run, const struct domrow *dr,
+    const struct window *w)
 {
-	struct run *run = w->run;
 	struct report r;
 	size_t flen;
 
 	memset(&r, 0, sizeof(r));
-	r.domain = xstrdup(w->dr->name);
+	r.domain = xstrdup(dr->name);
 	r.begin = w->begin;
 	r.end = w->end;
 	r.created = run->now;
@@ -245,7 +254,7 @@ make_report(struct win *w)
 	r.filename = xmalloc(flen);
 	snprintf(r.filename, flen, "%s!%s!%lld!%lld!%s.xml.gz", run->submitter,
 	    r.domain, (long long)r.begin, (long long)r.end - 1, r.rid);
-	if (assemble(run, w->dr, w, &r) != 0) {
+	if (assemble(run, dr, w, &r) != 0) {
 		run->errors++;
 		report_free(&r);
 		return;
@@ -258,7 +267,7 @@ make_report(struct win *w)
 	if (run->keepfiles || run->test)
 		write_file(run, &r);
 	if (!run->test) {
-		destinations(run, w->dr, &r);
+		destinations(run, dr, &r);
 		if (run->noupdate ||
 		    rdb_report_insert(run->db, &r, run->fmt == AGG_RFC7489 ?
 		    "rfc7489" : "rfc9990") == 0)
@@ -269,15 +278,17 @@ make_report(struct win *w)
 	report_free(&r);
 }
 
-/* finish - close the current window (a report if it counted anything) */
+/* finish - close the current window; keep it if it counted anything */
 static void
 finish(struct win *w)
 {
-	if (w->agg != NULL && agg_nmessages(w->agg) > 0)
-		make_report(w);
-	agg_free(w->agg);
-	w->agg = NULL;
-	w->discovery[0] = '\0';
+	if (w->cur.agg != NULL && agg_nmessages(w->cur.agg) > 0) {
+		w->closed = xreallocarray(w->closed, w->nclosed + 1,
+		    sizeof(*w->closed));
+		w->closed[w->nclosed++] = w->cur;
+	} else
+		agg_free(w->cur.agg);
+	memset(&w->cur, 0, sizeof(w->cur));
 }
 
 /* on_msg - one message: close the window it is past, open its own */
@@ -285,6 +296,7 @@ static int
 on_msg(void *arg, const struct rmsg *m)
 {
 	struct win *w = arg;
+	struct window *c = &w->cur;
 
 	if (w->interval == 0) {
 		w->interval = domain_interval(w->run, w->dr);
@@ -292,17 +304,17 @@ on_msg(void *arg, const struct rmsg *m)
 	}
 	if (m->date >= w->cutoff)
 		return 1;		/* its window is not complete yet */
-	if (w->agg != NULL && m->date >= w->end)
+	if (c->agg != NULL && m->date >= c->end)
 		finish(w);
-	if (w->agg == NULL) {
-		agg_window(m->date, w->last, w->interval, &w->begin, &w->end);
-		w->agg = agg_new(w->run->fmt);
+	if (c->agg == NULL) {
+		agg_window(m->date, w->last, w->interval, &c->begin, &c->end);
+		c->agg = agg_new(w->run->fmt);
 	}
 	if (m->tempfail)
 		return 0;		/* the sender retries: counted then */
 	if (m->discovery != NULL && *m->discovery != '\0')
-		xstrlcpy(w->discovery, m->discovery, sizeof(w->discovery));
-	agg_add(w->agg, &m->m);
+		xstrlcpy(c->discovery, m->discovery, sizeof(c->discovery));
+	agg_add(c->agg, &m->m);
 	return 0;
 }
 
@@ -312,6 +324,8 @@ build_domain(struct run *run, const struct domrow *dr)
 {
 	struct win w;
 	int64_t until = agg_floor(run->now, HOUR);
+	size_t i;
+	int failed;
 
 	memset(&w, 0, sizeof(w));
 	w.run = run;
@@ -325,11 +339,18 @@ build_domain(struct run *run, const struct domrow *dr)
 	}
 	if (w.last >= until)
 		return;
-	if (rdb_messages(run->db, dr, w.last, until, on_msg, &w) != 0)
-		run->errors++;
+	if ((failed = rdb_messages(run->db, dr, w.last, until, on_msg,
+	    &w) != 0))
+		run->errors++;		/* nothing of this domain reported */
 	else
 		finish(&w);
-	agg_free(w.agg);
+	for (i = 0; i < w.nclosed; i++) {
+		if (!failed)
+			make_report(run, dr, &w.closed[i]);
+		agg_free(w.closed[i].agg);
+	}
+	agg_free(w.cur.agg);
+	free(w.closed);
 }
 
 /* retry_pending - deliver again what earlier runs could not */
@@ -344,6 +365,10 @@ retry_pending(struct run *run, int (*wanted)(struct run *, const char *))
 		return;
 	}
 	for (i = 0; i < n; i++) {
+		if (run_keep_lock(run) != 0) {
+			report_free(&r[i]);
+			continue;
+		}
 		if (wanted(run, r[i].domain)) {
 			log_debug("retrying report %s for %s", r[i].rid,
 			    r[i].domain);

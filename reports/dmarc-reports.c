@@ -61,6 +61,7 @@
 #define DEFAULT_CONF	SYSCONFDIR "/dmarcd.conf"
 #define LOCK_NAME	"dmarc-reports"
 #define PRUNE_DAYS	30	/* keep finished attachments this long */
+#define LOCK_RENEW	300	/* seconds between lock renewals */
 #define MAXLIST		64
 
 /* Command-line options. */
@@ -79,7 +80,6 @@ struct env {
 	struct conf		*conf;
 	struct psl_od		*psl;
 	char			*email, *org, *submitter;
-	int			 locked;
 };
 
 static void __attribute__((noreturn))
@@ -327,6 +327,31 @@ network(const struct opts *o, struct env *e, struct run *run)
 		run->smtp.port = (int)o->port;
 }
 
+/*
+ * run_keep_lock - renew the lock every LOCK_RENEW seconds: on MariaDB it
+ * is a lease of 900 s (common/store_mysql.c), and a run that sends
+ * through a slow relay may last longer.  Never called inside a
+ * transaction or while a statement is open.
+ */
+int
+run_keep_lock(struct run *run)
+{
+	time_t now = time(NULL);
+
+	if (!run->locked)
+		return 0;
+	if (now - run->lock_at < LOCK_RENEW)
+		return 0;
+	if (store_lock(run->db, LOCK_NAME, 0) != 1) {
+		log_warnx("lost the dmarc-reports lock; stopping this run");
+		run->locked = 0;
+		run->errors++;
+		return -1;
+	}
+	run->lock_at = now;
+	return 0;
+}
+
 /* run_all - retries first, then every domain's new windows */
 static void
 run_all(struct run *run)
@@ -340,9 +365,13 @@ run_all(struct run *run)
 		run->errors++;
 		return;
 	}
-	for (i = 0; i < n; i++)
-		if (wanted(run, d[i].name))
-			build_domain(run, &d[i]);
+	for (i = 0; i < n; i++) {
+		if (run->test || run_keep_lock(run) == 0) {
+			if (wanted(run, d[i].name))
+				build_domain(run, &d[i]);
+		} else
+			break;
+	}
 	rdb_domains_free(d, n);
 	if (!run->test && !run->noupdate &&
 	    rdb_prune(run->db, run->now - PRUNE_DAYS * 86400L) != 0)
@@ -353,7 +382,7 @@ run_all(struct run *run)
 static void
 cleanup(struct env *e, struct run *run)
 {
-	if (e->locked)
+	if (run->locked)
 		store_unlock(run->db, LOCK_NAME);
 	store_close(run->db);
 	dest_verifier_clear(&run->dv);
@@ -409,7 +438,8 @@ main(int argc, char *argv[])
 			cleanup(&e, &run);
 			return 0;
 		}
-		e.locked = 1;
+		run.locked = 1;
+		run.lock_at = time(NULL);
 	}
 	network(&o, &e, &run);
 	run_all(&run);

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "agg.h"
 #include "dest.h"
@@ -83,6 +84,8 @@ struct run {
 	struct noreports	*nr;
 	const char *const	*bcc;
 	size_t			 nbcc;
+	int			 locked;	/* holds store_lock */
+	time_t			 lock_at;	/* when it was last renewed */
 	int			 temp_in_row;	/* consecutive SMTP_TEMP */
 	int			 smtp_down;	/* gave up sending this run */
 	unsigned long		 built, sent, deferred, refused, failed, errors;
@@ -117,6 +120,9 @@ void	report_free(struct report *r);
 
 /* deliver.c */
 void	deliver_report(struct run *run, struct report *r);
+
+/* dmarc-reports.c: renew the run's lock lease; -1 when it was lost */
+int	run_keep_lock(struct run *run);
 
 /* build.c */
 void	build_domain(struct run *run, const struct domrow *dr);
