@@ -11,11 +11,12 @@
  *	(agg_reports).  A domain without a stored report starts just after
  *	requests.lastsent (a database OpenDMARC reported from) but at most
  *	BACKLOG_DAYS before today: a domain that publishes a rua for the
- *	first time does not get months of old windows at once.  Messages are read from there up to the
- *	last complete window; each message falls in the window of its date
- *	(agg_window), so a late run builds every window it missed, one
- *	report each, and a window without messages builds nothing and
- *	moves nothing: the next report simply starts at the old end.
+ *	first time does not get months of old windows at once.  Messages
+ *	are read from there up to the last complete window; each message
+ *	falls in the window of its date (agg_window), so a late run builds
+ *	every window it missed, one report each, and a window without
+ *	messages builds nothing and moves nothing: the next report simply
+ *	starts at the old end.
  *
  *	The window length is --interval (or --day), else requests.ri (set
  *	with dmarc-params), else, under RFC 7489 (ReportFormat or
@@ -178,7 +179,8 @@ destinations(struct run *run, const struct domrow *dr, struct report *r)
 	n = dest_parse(dr->repuri, &d);
 	for (i = 0; i < n; i++) {
 		if (d[i].addr != NULL)
-			add_dest(r, d[i].addr, 0, d[i].max_size, DS_PENDING, "");
+			add_dest(r, d[i].addr, 0, d[i].max_size, DS_PENDING,
+			    "");
 		else {
 			add_dest(r, d[i].uri, 0, 0, DS_INVALID,
 			    "not a usable mailto: URI");

@@ -80,8 +80,9 @@ mailto_addr(const char *uri)
 	}
 	a[o] = '\0';
 	for (i = 0; i < o; i++)
-		if ((unsigned char)a[i] <= 0x20 || (unsigned char)a[i] >= 0x7f ||
-		    a[i] == ',' || a[i] == '<' || a[i] == '>')
+		if ((unsigned char)a[i] <= 0x20 ||
+		    (unsigned char)a[i] >= 0x7f || a[i] == ',' || a[i] == '<' ||
+		    a[i] == '>')
 			break;
 	if (i < o || strchr(a, '@') == NULL || strchr(a, '@') == a ||
 	    strchr(a, '@') != strrchr(a, '@')) {

@@ -259,8 +259,8 @@ identity(const struct opts *o, struct env *e, struct run *run)
 		e->email = xstrdup(v);
 	free(hd);
 	if (dest_host(e->email, dom, sizeof(dom)) != 0)
-		config_error("ReportEmail \"%s\" is not an address with a valid "
-		    "domain", e->email);
+		config_error("ReportEmail \"%s\" is not an address with a "
+		    "valid domain", e->email);
 	e->submitter = xstrdup(dom);
 	run->org = e->org;
 	run->email = e->email;

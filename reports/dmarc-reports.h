@@ -89,7 +89,7 @@ struct run {
 	int			 temp_in_row;	/* consecutive SMTP_TEMP */
 	int			 smtp_down;	/* gave up sending this run */
 	unsigned long		 built, sent, deferred, refused, failed, errors;
-	void			*filter;	/* dmarc-reports.c: --domain/--nodomain */
+	void			*filter;	/* --domain/--nodomain */
 };
 
 /* rdb.c */

@@ -8,7 +8,7 @@
 # DESCRIPTION
 #	scenario writes the fixed cases of tests/reports/reports.sh (see
 #	tests/reports/data/reports.zone for the DNS side): policy domains
-#	a..h, n and o.example.com, messages on DAY0 (a UTC midnight), the
+#	a..i, n and o.example.com, messages on DAY0 (a UTC midnight), the
 #	day after and the day after that, and EXPECT.json with the number
 #	of messages each report must count: {domain: {window_begin: n}}
 #	for daily windows (tempfailed transactions are not counted).
@@ -108,6 +108,7 @@ def scenario(day0, hist, expect):
                                        "mailto:agg@f.example.com"])
         for i in range(2):
             s.msg(0, "g.example.com", ["mailto:agg@reports.example.org"])
+        s.msg(0, "i.example.com", ["mailto:agg@reports.example.org"])
         h = ["mailto:agg@h.example.com"]
         s.msg(0, "h.example.com", h, dkim=[("h.example.com", "s<&>\"1", 0)])
         s.msg(0, "h.example.com", h, mfrom="", scope=2,

@@ -19,7 +19,8 @@
 #	    same ids, no new report built);
 #	  one report per policy domain for mail from two subdomains;
 #	  external rua: verified -> sent; not verified -> not sent, logged;
-#	    verified with a same-host replacement -> sent there;
+#	    verified with a same-host replacement -> sent there; with a
+#	    replacement on another host -> sent to neither;
 #	  !size too small -> not sent, logged; NoReportsList -> not sent;
 #	    an https: rua is ignored, the mailto: beside it used;
 #	  a run with nothing new sends nothing; the next day's run sends the
@@ -211,8 +212,8 @@ case_test_and_down() {
 	d=$1
 	reports "$d" "$d/test.log" --test --now "$NOW1"
 	same "$rc" 0 "$BACKEND: --test exits 0"
-	same "$(ls "$d/files" | grep -c '\.xml\.gz$')" 10 \
-	    "$BACKEND: --test wrote the 10 report files"
+	same "$(ls "$d/files" | grep -c '\.xml\.gz$')" 11 \
+	    "$BACKEND: --test wrote the 11 report files"
 	same "$(smtpsink_count "$SINK")" 0 "$BACKEND: --test sent nothing"
 	same "$(sql 'SELECT COUNT(*) FROM agg_reports')" 0 \
 	    "$BACKEND: --test recorded nothing"
@@ -223,7 +224,7 @@ case_test_and_down() {
 	same "$(sql "SELECT COUNT(*) FROM agg_deliveries WHERE state = 'sent'")" \
 	    0 "$BACKEND: relay down: nothing marked sent"
 	same "$(sql "SELECT COUNT(*) FROM agg_reports WHERE state = 'pending'")" \
-	    10 "$BACKEND: relay down: the 10 reports are pending"
+	    11 "$BACKEND: relay down: the 11 reports are pending"
 	same "$(lastsent a.example.com)" "" \
 	    "$BACKEND: relay down: lastsent untouched"
 	has "$d/down.log" "no more sending in this run" \
@@ -240,7 +241,7 @@ case_delivered() {
 	same "$(smtpsink_count "$SINK")" 7 \
 	    "$BACKEND: 7 mails (a twice, b, f, g, h, o)"
 	mails "$d" "$XSD9990" "$BACKEND"
-	same "$(sql 'SELECT COUNT(*) FROM agg_reports')" 10 \
+	same "$(sql 'SELECT COUNT(*) FROM agg_reports')" 11 \
 	    "$BACKEND: no report built again"
 	same "$(identical "$d")" "7 7" \
 	    "$BACKEND: the retried attachments are byte-identical"
@@ -258,6 +259,8 @@ case_delivered() {
 	    "$BACKEND: ... and logged"
 	same "$(field 1 "$d/mails" g.example.com)" "other@reports.example.org" \
 	    "$BACKEND: verified with a replacement rua: sent there"
+	same "$(field 1 "$d/mails" i.example.com)$(dstate i.example.com)" \
+	    "unauthorized" "$BACKEND: replacement rua on another host: neither"
 	same "$(field 1 "$d/mails" d.example.com)$(dstate d.example.com)" \
 	    "toobig" "$BACKEND: !1k too small: not sent"
 	has "$d/up.log" "exceed the !size limit of 1024" "$BACKEND: ... and logged"
