@@ -25,6 +25,15 @@
  *	cancelled query under its own lock), UB_NOID means it ran or is
  *	about to, and the last party to let go frees the request.
  *
+ *	Answers.  TXT and existence answers (data, NODATA, NXDOMAIN) are
+ *	also kept in a small table here, for their TTL (at most
+ *	RCACHE_MAXTTL seconds): a hit is answered in the calling thread,
+ *	without the trip through libunbound's thread, pipe and dispatcher
+ *	that costs each lookup a dozen system calls and four thread
+ *	switches (tests/bench/RESULTS.md).  The table is direct-mapped
+ *	(RCACHE_SLOTS entries; a collision replaces the older entry) under
+ *	its own mutex; failures (SERVFAIL, timeouts) are never kept.
+ *
  *	Zone-file mode hands every lookup to zonefile.c.
  *
  * DIAGNOSTICS
@@ -54,6 +63,8 @@
 #include "zonefile.h"
 
 #define RESOLVER_DEFAULT_TIMEOUT	5000	/* ms */
+#define RCACHE_SLOTS	4096		/* answer table entries (2^n) */
+#define RCACHE_MAXTTL	3600		/* seconds an answer is kept at most */
 #define RCODE_NOERROR	0
 #define RCODE_SERVFAIL	2
 #define RCODE_NXDOMAIN	3
@@ -67,6 +78,17 @@ struct resolver {
 	int			 wake[2];	/* stops the dispatcher */
 	pthread_mutex_t		 mu;		/* requests and stats */
 	struct resolver_stats	 st;
+	pthread_mutex_t		 cmu;		/* the answer table */
+	struct rcache		*cache;		/* [RCACHE_SLOTS], ub mode */
+};
+
+/* One kept answer: TXT (type 16) or existence (type 1) of a name. */
+struct rcache {
+	char			*name;		/* NULL: empty */
+	int			 type;
+	enum dmarc_dns		 st;
+	long long		 expires;	/* monotonic ms */
+	struct dmarc_dns_txt	 txt;
 };
 
 /* One outstanding asynchronous query, shared by requester and callback. */
@@ -231,6 +253,99 @@ ub_lookup(struct resolver *r, const char *name, int type,
 	return st;
 }
 
+/* now_ms - the monotonic clock in milliseconds */
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* rcache_slot - the table entry for (name, type): FNV-1a */
+static struct rcache *
+rcache_slot(struct resolver *r, const char *name, int type)
+{
+	unsigned h = 2166136261u ^ (unsigned)type;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return &r->cache[h & (RCACHE_SLOTS - 1)];
+}
+
+/* rcache_get - a kept, unexpired answer into *st (and out); 1 on a hit */
+static int
+rcache_get(struct resolver *r, const char *name, int type,
+    enum dmarc_dns *st, struct dmarc_dns_txt *out)
+{
+	struct rcache *e;
+	size_t i;
+	int hit = 0;
+
+	pthread_mutex_lock(&r->cmu);
+	e = rcache_slot(r, name, type);
+	if (e->name != NULL && e->type == type && strcmp(e->name, name) == 0 &&
+	    now_ms() < e->expires) {
+		hit = 1;
+		*st = e->st;
+		for (i = 0; out != NULL && i < e->txt.n && hit; i++)
+			if (dmarc_dns_txt_add(out, e->txt.rr[i],
+			    e->txt.len[i]) != DMARC_OK) {
+				dmarc_dns_txt_clear(out);
+				hit = 0;
+			}
+	}
+	pthread_mutex_unlock(&r->cmu);
+	return hit;
+}
+
+/* rcache_put - keep a definite answer for its TTL */
+static void
+rcache_put(struct resolver *r, const char *name, int type, enum dmarc_dns st,
+    int ttl, const struct dmarc_dns_txt *txt)
+{
+	struct rcache *e;
+	size_t i;
+
+	if (ttl <= 0 || (st != DMARC_DNS_DATA && st != DMARC_DNS_NODATA &&
+	    st != DMARC_DNS_NXDOMAIN))
+		return;
+	pthread_mutex_lock(&r->cmu);
+	e = rcache_slot(r, name, type);
+	free(e->name);
+	dmarc_dns_txt_clear(&e->txt);
+	e->name = xstrdup(name);
+	e->type = type;
+	e->st = st;
+	e->expires = now_ms() + 1000LL * (ttl < RCACHE_MAXTTL ? ttl :
+	    RCACHE_MAXTTL);
+	for (i = 0; txt != NULL && i < txt->n; i++)
+		if (dmarc_dns_txt_add(&e->txt, txt->rr[i], txt->len[i]) !=
+		    DMARC_OK) {
+			free(e->name);
+			e->name = NULL;
+			break;
+		}
+	pthread_mutex_unlock(&r->cmu);
+}
+
+/* rcache_free - every kept answer and the table */
+static void
+rcache_free(struct resolver *r)
+{
+	size_t i;
+
+	if (r->cache == NULL)
+		return;
+	for (i = 0; i < RCACHE_SLOTS; i++) {
+		free(r->cache[i].name);
+		dmarc_dns_txt_clear(&r->cache[i].txt);
+	}
+	free(r->cache);
+	r->cache = NULL;
+}
+
 /* count - update the statistics for one lookup */
 static enum dmarc_dns
 count(struct resolver *r, enum dmarc_dns st)
@@ -312,6 +427,7 @@ resolver_new(const struct resolver_opts *opts, char *err, size_t errlen)
 
 	r->wake[0] = r->wake[1] = -1;
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_mutex_init(&r->cmu, NULL);
 	r->timeout_ms = opts->timeout_ms ? opts->timeout_ms :
 	    RESOLVER_DEFAULT_TIMEOUT;
 	if (opts->zonefile != NULL) {
@@ -326,6 +442,7 @@ resolver_new(const struct resolver_opts *opts, char *err, size_t errlen)
 		resolver_free(r);
 		return NULL;
 	}
+	r->cache = xcalloc(RCACHE_SLOTS, sizeof(*r->cache));
 	return r;
 }
 
@@ -347,6 +464,8 @@ resolver_free(struct resolver *r)
 	if (r->wake[1] != -1)
 		close(r->wake[1]);
 	zonefile_free(r->zf);
+	rcache_free(r);
+	pthread_mutex_destroy(&r->cmu);
 	pthread_mutex_destroy(&r->mu);
 	free(r);
 }
@@ -361,6 +480,8 @@ resolver_txt(struct resolver *r, const char *name, struct dmarc_dns_txt *out)
 
 	if (r->zf != NULL)
 		return count(r, zonefile_txt(r->zf, name, out));
+	if (rcache_get(r, name, 16, &st, out))
+		return count(r, st);
 	st = ub_lookup(r, name, 16, &res);
 	for (i = 0; st == DMARC_DNS_DATA && res->data[i] != NULL; i++)
 		if (zonefile_txt_rdata_add((unsigned char *)res->data[i],
@@ -368,8 +489,10 @@ resolver_txt(struct resolver *r, const char *name, struct dmarc_dns_txt *out)
 			dmarc_dns_txt_clear(out);
 			st = DMARC_DNS_ERROR;
 		}
-	if (res != NULL)
+	if (res != NULL) {
+		rcache_put(r, name, 16, st, res->ttl, out);
 		ub_resolve_free(res);
+	}
 	return count(r, st);
 }
 
@@ -382,9 +505,13 @@ resolver_exists(struct resolver *r, const char *name)
 
 	if (r->zf != NULL)
 		return count(r, zonefile_exists(r->zf, name));
+	if (rcache_get(r, name, 1, &st, NULL))
+		return count(r, st);
 	st = ub_lookup(r, name, 1, &res);
-	if (res != NULL)
+	if (res != NULL) {
+		rcache_put(r, name, 1, st, res->ttl, NULL);
 		ub_resolve_free(res);
+	}
 	return count(r, st);
 }
 

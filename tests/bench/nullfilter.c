@@ -2,7 +2,7 @@
  * nullfilter.c -- a libmilter filter that does nothing: the protocol limit
  *
  * SYNOPSIS
- *	nullfilter [-e] [-n] -p socket
+ *	nullfilter [-e] [-n] [-r] -p socket
  *
  * DESCRIPTION
  *	Accepts every message and inserts one header field at the top
@@ -12,9 +12,11 @@
  *
  *	By default it registers the callbacks a DMARC filter needs, so the
  *	MTA sends it the same events as dmarcd: connect, HELO, MAIL, RCPT,
- *	DATA, each header field (each awaiting a reply) and end of message;
- *	the body is declined (SMFIP_NOBODY), as dmarcd declines it.  -e
- *	registers only end of message: the bare minimum of round trips.
+ *	DATA, each header field and end of message, with the same reply
+ *	discipline: header fields and RCPT need no reply (SMFIP_NR_HDR,
+ *	SMFIP_NR_RCPT), the body is declined (SMFIP_NOBODY).  -r asks for a
+ *	reply to every event, as OpenDMARC does.  -e registers only end of
+ *	message: the bare minimum of round trips.
  *
  *	TCP_NODELAY is set on a TCP listening socket as dmarcd does
  *	(accepted sockets inherit it on Linux); -n leaves Nagle on, to show
@@ -88,7 +90,9 @@ cb_eom(SMFICTX *ctx)
 	return SMFIS_ACCEPT;
 }
 
-/* cb_negotiate - the actions we need; no body */
+static unsigned long noreply = SMFIP_NR_HDR | SMFIP_NR_RCPT;
+
+/* cb_negotiate - the actions we need; no body; no replies dmarcd skips */
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -98,7 +102,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	(void)f2;
 	(void)f3;
 	*pf0 = f0 & SMFIF_ADDHDRS;
-	*pf1 = f1 & (SMFIP_NOUNKNOWN | SMFIP_NOBODY);
+	*pf1 = f1 & (SMFIP_NOUNKNOWN | SMFIP_NOBODY | noreply);
 	*pf2 = 0;
 	*pf3 = 0;
 	return SMFIS_CONTINUE;
@@ -151,7 +155,7 @@ nodelay(void)
 static void __attribute__((noreturn))
 usage(void)
 {
-	fputs("usage: nullfilter [-e] [-n] -p socket\n", stderr);
+	fputs("usage: nullfilter [-e] [-n] [-r] -p socket\n", stderr);
 	exit(2);
 }
 
@@ -162,7 +166,7 @@ main(int argc, char **argv)
 	char spec[512];
 	int ch, nagle = 0;
 
-	while ((ch = getopt(argc, argv, "enp:")) != -1) {
+	while ((ch = getopt(argc, argv, "enp:r")) != -1) {
 		switch (ch) {
 		case 'e':
 			nullfilter.xxfi_connect = NULL;
@@ -174,6 +178,7 @@ main(int argc, char **argv)
 			break;
 		case 'n': nagle = 1; break;
 		case 'p': sock = optarg; break;
+		case 'r': noreply = 0; break;
 		default: usage();
 		}
 	}
