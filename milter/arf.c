@@ -108,6 +108,20 @@ sb_value(struct sb *b, const char *v)
 	}
 }
 
+/* sb_name - a field name: bytes outside RFC 5322 ftext become '-' */
+static void
+sb_name(struct sb *b, const char *n)
+{
+	char c;
+
+	if (*n == '\0')
+		n = "X";
+	for (; *n != '\0'; n++) {
+		c = (*n > 32 && *n < 127 && *n != ':') ? *n : '-';
+		sb_add(b, &c, 1);
+	}
+}
+
 /* arf_date - see arf.h */
 void
 arf_date(time_t t, char *buf, size_t len)
@@ -193,13 +207,31 @@ field(struct sb *b, const char *name, const char *value)
 static void
 source(struct sb *b, const struct arf_input *in)
 {
-	if (in->source_host != NULL && *in->source_host != '\0' &&
-	    in->source_ip[0] != '\0')
-		sb_printf(b, "%s [%s]", in->source_host, in->source_ip);
-	else if (in->source_ip[0] != '\0')
-		sb_printf(b, "[%s]", in->source_ip);
-	else
-		sb_printf(b, "an unknown host");
+	if (in->source_ip[0] == '\0') {
+		sb_str(b, "an unknown host");
+		return;
+	}
+	if (in->source_host != NULL && *in->source_host != '\0') {
+		sb_value(b, in->source_host);
+		sb_str(b, " ");
+	}
+	sb_str(b, "[");
+	sb_value(b, in->source_ip);
+	sb_str(b, "]");
+}
+
+/* line - "  label value\n" with the value made safe */
+static void
+line(struct sb *b, const char *label, const char *v1, const char *v2)
+{
+	sb_str(b, label);
+	sb_value(b, v1 != NULL ? v1 : "-");
+	if (v2 != NULL) {
+		sb_str(b, " (");
+		sb_value(b, v2);
+		sb_str(b, ")");
+	}
+	sb_str(b, "\n");
 }
 
 /* list - "a, b, c" */
@@ -250,22 +282,26 @@ human(struct sb *b, const struct arf_input *in, int truncated)
 	char date[64];
 
 	arf_date(in->arrival, date, sizeof(date));
-	sb_printf(b, "Content-Type: text/plain; charset=us-ascii\n"
+	sb_str(b, "Content-Type: text/plain; charset=us-ascii\n"
 	    "Content-Description: DMARC failure report\n\n"
 	    "This is a DMARC failure report (RFC 9991) for a message "
-	    "with the author\ndomain %s, received from ", in->reported_domain);
+	    "with the author\ndomain ");
+	sb_value(b, in->reported_domain);
+	sb_str(b, ", received from ");
 	source(b, in);
 	sb_printf(b, "\non %s.\n\n", date);
-	sb_printf(b, "  DMARC result:   %s\n", in->result);
-	sb_printf(b, "  Policy domain:  %s (p=%s)\n", in->policy_domain,
-	    in->policy);
-	sb_printf(b, "  Disposition:    %s (%s)\n", in->disposition,
-	    in->delivery_result);
-	sb_printf(b, "  Not aligned:    %s\n", in->identity_alignment);
+	line(b, "  DMARC result:   ", in->result, NULL);
+	sb_str(b, "  Policy domain:  ");
+	sb_value(b, in->policy_domain);
+	sb_str(b, " (p=");
+	sb_value(b, in->policy);
+	sb_str(b, ")\n");
+	line(b, "  Disposition:    ", in->disposition, in->delivery_result);
+	line(b, "  Not aligned:    ", in->identity_alignment, NULL);
 	if (in->dkim_summary != NULL)
-		sb_printf(b, "  DKIM:           %s\n", in->dkim_summary);
+		line(b, "  DKIM:           ", in->dkim_summary, NULL);
 	if (in->spf_summary != NULL)
-		sb_printf(b, "  SPF:            %s\n", in->spf_summary);
+		line(b, "  SPF:            ", in->spf_summary, NULL);
 	sb_str(b, "\nThe original message's header fields follow; "
 	    "its body is not included.\n");
 	if (in->redact)
@@ -328,7 +364,7 @@ headers(struct sb *h, const struct arf_input *in)
 		before = h->len;
 		r = in->redact && !is_msgid_field(in->hdrs[i].name) ?
 		    arf_redact(in->hdrs[i].value) : NULL;
-		sb_value(h, in->hdrs[i].name);
+		sb_name(h, in->hdrs[i].name);
 		sb_str(h, ": ");
 		sb_value(h, r != NULL ? r : in->hdrs[i].value);
 		sb_str(h, "\n");

@@ -8,11 +8,11 @@
  * DESCRIPTION
  *	Pure: no I/O, no clock, no randomness, no configuration.  The caller
  *	hands every fact in; the result is a complete RFC 5322 message with
- *	LF line ends (common/smtp.c makes them CRLF on the wire).  Header
- *	values from the original message are made safe: CR and NUL become
- *	spaces and every line break is followed by white space, so nothing
- *	taken from a stranger can end a header field or start a MIME
- *	boundary line.
+ *	LF line ends (common/smtp.c makes them CRLF on the wire).  Every
+ *	value taken from the message is made safe: CR becomes a space and
+ *	every line break is followed by white space, so nothing taken from a
+ *	stranger can end a header field or start a MIME boundary line; in
+ *	field names, bytes outside RFC 5322 ftext become '-'.
  */
 #ifndef ARF_H
 #define ARF_H
