@@ -128,6 +128,8 @@ if [ ! -s "$out/corpus.$nmsg" ]; then
 	python3 "$bench/gencorpus.py" -n "$nmsg" "$out/corpus.$nmsg" || exit 1
 fi
 corpus=$out/corpus.$nmsg
+# one message, to see whether a milter is up without loading the corpus
+python3 "$bench/gencorpus.py" -n 1 "$out/probe.corpus" || exit 1
 
 # the address opendmarc's resolv.conf names: port 53 must be free there
 odns=
@@ -228,7 +230,8 @@ start_milter() {
 	m_pid=$!
 	i=0
 	while [ $i -lt 100 ]; do
-		if "$LOAD" -q -n 1 -T 5 -f "$corpus" "$2" >/dev/null 2>&1; then
+		if "$LOAD" -q -n 1 -T 5 -f "$out/probe.corpus" "$2" \
+		    >/dev/null 2>&1; then
 			return 0
 		fi
 		kill -0 "$m_pid" 2>/dev/null || break
