@@ -12,6 +12,13 @@
  *	no entity loading; what recovery had to skip is recorded as an
  *	error on the report, as parsedmarc does, and never rejects it.
  *
+ *	The document is read with SAX callbacks, not into a tree: a
+ *	50000-record Google report costs its records, not ten times their
+ *	size in DOM nodes, and parsing runs at libxml2's own speed.  The
+ *	state is the stack of open element names; text is collected for the
+ *	element being read and stored when it closes.  Entities other than
+ *	the five predefined ones are dropped, never expanded or loaded.
+ *
  *	The report is rejected (with the reason in why) only when the root
  *	is not <feedback> or the identity of the report is missing: report
  *	id, date range, policy domain, or both org name and email.  Result
@@ -25,11 +32,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
 #include <libxml/tree.h>
 
 #include "ingest.h"
@@ -38,67 +48,41 @@
 #define NS_DMARC2	"urn:ietf:params:xml:ns:dmarc-2.0"
 #define XML_OPTS	(XML_PARSE_RECOVER | XML_PARSE_NONET | \
 			 XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
-			 XML_PARSE_COMPACT | XML_PARSE_NOCDATA)
+			 XML_PARSE_NOCDATA)
+#define STACK_MAX	16		/* element depth we follow */
+#define TEXT_MAX	(64 * 1024)	/* bytes kept per value */
 
-/* is - element node with this local name */
-static int
-is(const xmlNode *n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE &&
-	    strcmp((const char *)n->name, name) == 0;
-}
+/* Where we are in <feedback>: one enum per element we read. */
+enum el {
+	E_OTHER, E_FEEDBACK, E_VERSION, E_META, E_DATE, E_POLICY, E_RECORD,
+	E_ROW, E_EVAL, E_REASON, E_IDS, E_AUTH, E_ADKIM_AUTH, E_SPF_AUTH,
+	E_LEAF
+};
 
-/* child - first child element with this local name */
-static xmlNode *
-child(const xmlNode *n, const char *name)
-{
-	xmlNode *c;
-
-	for (c = n->children; c != NULL; c = c->next)
-		if (is(c, name))
-			return c;
-	return NULL;
-}
+struct sax {
+	struct report	*r;
+	enum el		 stack[STACK_MAX];
+	int		 depth;			/* open elements */
+	int		 root_seen, not_feedback, npol, nmeta;
+	struct ibuf	 text;
+	struct agg_record *rec;			/* record being read */
+	struct agg_auth	*auth;			/* auth entry being read */
+	struct agg_reason *reason;
+	char		 rootname[64];
+};
 
 /* trimdup - a trimmed copy into the arena */
 static char *
-trimdup(struct arena *a, const char *s)
+trimdup(struct arena *a, const char *s, size_t n)
 {
-	size_t n;
-
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
 		s++;
-	n = strlen(s);
+		n--;
+	}
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
 	    s[n - 1] == '\r' || s[n - 1] == '\n'))
 		n--;
 	return arena_strndup(a, s, n);
-}
-
-/* text - the trimmed text of an element (NULL: no element) */
-static char *
-text(struct arena *a, const xmlNode *n)
-{
-	xmlChar *c;
-	char *r;
-
-	if (n == NULL)
-		return NULL;
-	if (n->children == NULL)
-		return arena_strdup(a, "");
-	if (n->children->next == NULL && n->children->type == XML_TEXT_NODE)
-		return trimdup(a, (const char *)n->children->content);
-	c = xmlNodeGetContent(n);
-	r = trimdup(a, c ? (const char *)c : "");
-	xmlFree(c);
-	return r;
-}
-
-/* ctext - text of a named child */
-static char *
-ctext(struct arena *a, const xmlNode *n, const char *name)
-{
-	return n == NULL ? NULL : text(a, child(n, name));
 }
 
 /* lower - lower-case in place; empty becomes NULL */
@@ -131,110 +115,6 @@ epoch(const char *s, int64_t *out)
 	return 0;
 }
 
-/* metadata - report_metadata */
-static void
-metadata(struct report *r, const xmlNode *m)
-{
-	struct agg_report *g = &r->u.agg;
-	struct arena *a = &r->arena;
-	const xmlNode *c, *dr;
-
-	g->org_name = ctext(a, m, "org_name");
-	g->org_email = ctext(a, m, "email");
-	g->extra_contact_info = ctext(a, m, "extra_contact_info");
-	g->report_id = ctext(a, m, "report_id");
-	g->generator = ctext(a, m, "generator");
-	if ((dr = child(m, "date_range")) != NULL) {
-		if (epoch(ctext(a, dr, "begin"), &g->begin) != 0)
-			g->begin = -1;
-		if (epoch(ctext(a, dr, "end"), &g->end) != 0)
-			g->end = -1;
-	} else
-		g->begin = g->end = -1;
-	for (c = m->children; c != NULL; c = c->next)
-		if (is(c, "error"))
-			report_error(r, "reporter: %s", text(a, c));
-}
-
-/* policy - policy_published */
-static void
-policy(struct report *r, const xmlNode *p)
-{
-	struct agg_report *g = &r->u.agg;
-	struct arena *a = &r->arena;
-	char *pct;
-
-	g->domain = lower(ctext(a, p, "domain"));
-	g->adkim = lower(ctext(a, p, "adkim"));
-	g->aspf = lower(ctext(a, p, "aspf"));
-	g->p = lower(ctext(a, p, "p"));
-	g->sp = lower(ctext(a, p, "sp"));
-	g->np = lower(ctext(a, p, "np"));
-	g->fo = ctext(a, p, "fo");
-	if (g->fo != NULL && *g->fo == '\0')
-		g->fo = NULL;
-	g->testing = lower(ctext(a, p, "testing"));
-	g->discovery_method = lower(ctext(a, p, "discovery_method"));
-	if ((pct = ctext(a, p, "pct")) != NULL && *pct != '\0') {
-		char *end;
-		long v = strtol(pct, &end, 10);
-
-		if (*end != '\0' || v < 0 || v > 100)
-			report_error(r, "pct \"%s\" is not 0..100", pct);
-		else
-			g->pct = (int)v;
-	}
-	if (g->np != NULL || g->testing != NULL || g->discovery_method != NULL)
-		g->rfc9990 = 1;
-}
-
-/* add_auth - append one auth_results entry */
-static void
-add_auth(struct report *r, struct agg_auth **v, size_t *n, const xmlNode *x,
-    const char *second)
-{
-	struct arena *a = &r->arena;
-	struct agg_auth *nv, *e;
-
-	nv = arena_alloc(a, (*n + 1) * sizeof(*nv));
-	if (*n > 0)
-		memcpy(nv, *v, *n * sizeof(*nv));
-	*v = nv;
-	e = &nv[(*n)++];
-	e->domain = lower(ctext(a, x, "domain"));
-	e->selector_or_scope = ctext(a, x, second);
-	if (e->selector_or_scope != NULL && *e->selector_or_scope == '\0')
-		e->selector_or_scope = NULL;
-	e->result = lower(ctext(a, x, "result"));
-	e->human_result = ctext(a, x, "human_result");
-}
-
-/* evaluated - row/policy_evaluated */
-static void
-evaluated(struct report *r, struct agg_record *rec, const xmlNode *pe)
-{
-	struct arena *a = &r->arena;
-	const xmlNode *c;
-	size_t n = 0;
-
-	rec->disposition = lower(ctext(a, pe, "disposition"));
-	rec->dkim = lower(ctext(a, pe, "dkim"));
-	rec->spf = lower(ctext(a, pe, "spf"));
-	for (c = pe->children; c != NULL; c = c->next)
-		if (is(c, "reason"))
-			n++;
-	if (n == 0)
-		return;
-	rec->reasons = arena_alloc(a, n * sizeof(*rec->reasons));
-	for (c = pe->children; c != NULL; c = c->next) {
-		if (!is(c, "reason"))
-			continue;
-		rec->reasons[rec->nreasons].type = lower(ctext(a, c, "type"));
-		rec->reasons[rec->nreasons].comment = ctext(a, c, "comment");
-		rec->nreasons++;
-	}
-}
-
 /* new_record - a zeroed record at the end of the report */
 static struct agg_record *
 new_record(struct agg_report *g)
@@ -248,70 +128,299 @@ new_record(struct agg_report *g)
 	return &g->records[g->nrecords++];
 }
 
-/* record - one <record> */
-static void
-record(struct report *r, const xmlNode *x)
+/* grow - one more element of an arena array (records have few) */
+static void *
+grow(struct arena *a, void *v, size_t n, size_t size)
 {
-	struct arena *a = &r->arena;
-	struct agg_record *rec = new_record(&r->u.agg);
-	const xmlNode *row = child(x, "row"), *id, *ar, *c, *pe;
-	char *cnt;
+	void *nv = arena_alloc(a, (n + 1) * size);
 
-	if (row != NULL) {
-		rec->source_ip = ctext(a, row, "source_ip");
-		if ((cnt = ctext(a, row, "count")) != NULL &&
-		    epoch(cnt, &rec->count) != 0) {
-			report_error(r, "record %zu: count \"%s\"",
-			    r->u.agg.nrecords, cnt);
-			rec->count = 0;
+	if (n > 0)
+		memcpy(nv, v, n * size);
+	return nv;
+}
+
+/* child_of - the state entered by element name inside parent */
+static enum el
+child_of(struct sax *x, enum el parent, const char *name)
+{
+	struct agg_record *rec = x->rec;
+	struct arena *a = &x->r->arena;
+
+	switch (parent) {
+	case E_FEEDBACK:
+		if (strcmp(name, "version") == 0)
+			return E_LEAF;
+		if (strcmp(name, "report_metadata") == 0)
+			return x->nmeta++ == 0 ? E_META : E_OTHER;
+		if (strcmp(name, "policy_published") == 0)
+			return x->npol++ == 0 ? E_POLICY : E_OTHER;
+		if (strcmp(name, "record") == 0) {
+			x->rec = new_record(&x->r->u.agg);
+			return E_RECORD;
 		}
-		if ((pe = child(row, "policy_evaluated")) != NULL)
-			evaluated(r, rec, pe);
-	} else
-		report_error(r, "record %zu has no <row>", r->u.agg.nrecords);
-	if (rec->source_ip == NULL || *rec->source_ip == '\0')
-		report_error(r, "record %zu: empty source_ip",
-		    r->u.agg.nrecords);
-	if ((id = child(x, "identifiers")) == NULL)
-		id = child(x, "identities");
-	rec->header_from = lower(ctext(a, id, "header_from"));
-	rec->envelope_from = lower(ctext(a, id, "envelope_from"));
-	rec->envelope_to = lower(ctext(a, id, "envelope_to"));
-	if ((ar = child(x, "auth_results")) == NULL)
-		return;
-	for (c = ar->children; c != NULL; c = c->next) {
-		if (is(c, "dkim"))
-			add_auth(r, &rec->dkim_auth, &rec->ndkim, c,
-			    "selector");
-		else if (is(c, "spf"))
-			add_auth(r, &rec->spf_auth, &rec->nspf, c, "scope");
+		return E_OTHER;
+	case E_META:
+		return strcmp(name, "date_range") == 0 ? E_DATE : E_LEAF;
+	case E_DATE:
+	case E_POLICY:
+		return E_LEAF;
+	case E_RECORD:
+		if (strcmp(name, "row") == 0)
+			return E_ROW;
+		if (strcmp(name, "identifiers") == 0 ||
+		    strcmp(name, "identities") == 0)
+			return E_IDS;
+		if (strcmp(name, "auth_results") == 0)
+			return E_AUTH;
+		return E_OTHER;
+	case E_ROW:
+		return strcmp(name, "policy_evaluated") == 0 ? E_EVAL : E_LEAF;
+	case E_EVAL:
+		if (strcmp(name, "reason") != 0)
+			return E_LEAF;
+		rec->reasons = grow(a, rec->reasons, rec->nreasons,
+		    sizeof(*rec->reasons));
+		x->reason = &rec->reasons[rec->nreasons++];
+		return E_REASON;
+	case E_AUTH:
+		if (strcmp(name, "dkim") == 0) {
+			rec->dkim_auth = grow(a, rec->dkim_auth, rec->ndkim,
+			    sizeof(*rec->dkim_auth));
+			x->auth = &rec->dkim_auth[rec->ndkim++];
+			return E_ADKIM_AUTH;
+		}
+		if (strcmp(name, "spf") == 0) {
+			rec->spf_auth = grow(a, rec->spf_auth, rec->nspf,
+			    sizeof(*rec->spf_auth));
+			x->auth = &rec->spf_auth[rec->nspf++];
+			return E_SPF_AUTH;
+		}
+		return E_OTHER;
+	case E_REASON:
+	case E_IDS:
+	case E_ADKIM_AUTH:
+	case E_SPF_AUTH:
+		return E_LEAF;
+	default:
+		return E_OTHER;
 	}
 }
 
-/* walk - the children of <feedback> */
+/* on_start - an element opens */
 static void
-walk(struct report *r, const xmlNode *root)
+on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **ns, int nattr, int ndef,
+    const xmlChar **attrs)
 {
-	struct agg_report *g = &r->u.agg;
-	const xmlNode *c;
-	int npol = 0, nmeta = 0;
+	struct sax *x = ((xmlParserCtxtPtr)ctx)->_private;
+	const char *name = (const char *)local;
+	enum el e;
 
-	g->begin = g->end = -1;
-	for (c = root->children; c != NULL; c = c->next) {
-		if (is(c, "version"))
-			g->xml_schema = text(&r->arena, c);
-		else if (is(c, "report_metadata") && nmeta++ == 0)
-			metadata(r, c);
-		else if (is(c, "policy_published") && npol++ == 0)
-			policy(r, c);
-		else if (is(c, "record"))
-			record(r, c);
+	if (!x->root_seen) {
+		x->root_seen = 1;
+		if (strcmp(name, "feedback") != 0) {
+			snprintf(x->rootname, sizeof(x->rootname), "%s", name);
+			x->not_feedback = 1;
+			xmlStopParser(ctx);
+			return;
+		}
+		if (uri != NULL) {
+			x->r->u.agg.xml_namespace = arena_strdup(&x->r->arena,
+			    (const char *)uri);
+			if (strcmp((const char *)uri, NS_DMARC2) == 0)
+				x->r->u.agg.rfc9990 = 1;
+		}
+		x->stack[x->depth++] = E_FEEDBACK;
+		return;
 	}
-	if (npol > 1)
-		report_error(r, "%d policy_published elements; the first kept",
-		    npol);
-	if (g->generator != NULL)
+	if (x->depth >= STACK_MAX || x->depth == 0) {
+		x->depth++;
+		return;
+	}
+	e = child_of(x, x->stack[x->depth - 1], name);
+	x->stack[x->depth++] = e;
+	x->text.len = 0;
+}
+
+/* on_text - character data of the element being read */
+static void
+on_text(void *ctx, const xmlChar *ch, int len)
+{
+	struct sax *x = ((xmlParserCtxtPtr)ctx)->_private;
+
+	if (x->depth > 0 && x->depth <= STACK_MAX &&
+	    x->stack[x->depth - 1] == E_LEAF && x->text.len < TEXT_MAX)
+		ibuf_add(&x->text, ch, (size_t)len);
+}
+
+/* set_meta - a leaf of report_metadata (or its date_range) */
+static void
+set_meta(struct sax *x, enum el parent, const char *name, char *v)
+{
+	struct agg_report *g = &x->r->u.agg;
+
+	if (parent == E_DATE) {
+		if (strcmp(name, "begin") == 0 && epoch(v, &g->begin) != 0)
+			g->begin = -1;
+		if (strcmp(name, "end") == 0 && epoch(v, &g->end) != 0)
+			g->end = -1;
+	} else if (strcmp(name, "org_name") == 0)
+		g->org_name = v;
+	else if (strcmp(name, "email") == 0)
+		g->org_email = v;
+	else if (strcmp(name, "extra_contact_info") == 0)
+		g->extra_contact_info = v;
+	else if (strcmp(name, "report_id") == 0)
+		g->report_id = v;
+	else if (strcmp(name, "generator") == 0) {
+		g->generator = v;
 		g->rfc9990 = 1;
+	} else if (strcmp(name, "error") == 0)
+		report_error(x->r, "reporter: %s", v);
+}
+
+/* set_policy - a leaf of policy_published */
+static void
+set_policy(struct sax *x, const char *name, char *v)
+{
+	struct agg_report *g = &x->r->u.agg;
+	static const struct { const char *n; size_t off; } f[] = {
+		{ "domain", offsetof(struct agg_report, domain) },
+		{ "adkim", offsetof(struct agg_report, adkim) },
+		{ "aspf", offsetof(struct agg_report, aspf) },
+		{ "p", offsetof(struct agg_report, p) },
+		{ "sp", offsetof(struct agg_report, sp) },
+		{ "np", offsetof(struct agg_report, np) },
+		{ "testing", offsetof(struct agg_report, testing) },
+		{ "discovery_method",
+		    offsetof(struct agg_report, discovery_method) },
+	};
+	size_t i;
+
+	if (strcmp(name, "fo") == 0) {
+		g->fo = *v ? v : NULL;
+		return;
+	}
+	if (strcmp(name, "pct") == 0 && *v != '\0') {
+		char *end;
+		long p = strtol(v, &end, 10);
+
+		if (*end != '\0' || p < 0 || p > 100)
+			report_error(x->r, "pct \"%s\" is not 0..100", v);
+		else
+			g->pct = (int)p;
+		return;
+	}
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (strcmp(name, f[i].n) == 0) {
+			*(char **)((char *)g + f[i].off) = lower(v);
+			if (i >= 5 && *v)
+				g->rfc9990 = 1;
+		}
+}
+
+/* set_record - a leaf somewhere in a record */
+static void
+set_record(struct sax *x, enum el parent, const char *name, char *v)
+{
+	struct agg_record *rec = x->rec;
+
+	switch (parent) {
+	case E_ROW:
+		if (strcmp(name, "source_ip") == 0)
+			rec->source_ip = v;
+		else if (strcmp(name, "count") == 0 &&
+		    epoch(v, &rec->count) != 0) {
+			report_error(x->r, "record %zu: count \"%s\"",
+			    x->r->u.agg.nrecords, v);
+			rec->count = 0;
+		}
+		break;
+	case E_EVAL:
+		if (strcmp(name, "disposition") == 0)
+			rec->disposition = lower(v);
+		else if (strcmp(name, "dkim") == 0)
+			rec->dkim = lower(v);
+		else if (strcmp(name, "spf") == 0)
+			rec->spf = lower(v);
+		break;
+	case E_REASON:
+		if (strcmp(name, "type") == 0)
+			x->reason->type = lower(v);
+		else if (strcmp(name, "comment") == 0)
+			x->reason->comment = v;
+		break;
+	case E_IDS:
+		if (strcmp(name, "header_from") == 0)
+			rec->header_from = lower(v);
+		else if (strcmp(name, "envelope_from") == 0)
+			rec->envelope_from = lower(v);
+		else if (strcmp(name, "envelope_to") == 0)
+			rec->envelope_to = lower(v);
+		break;
+	case E_ADKIM_AUTH:
+	case E_SPF_AUTH:
+		if (strcmp(name, "domain") == 0)
+			x->auth->domain = lower(v);
+		else if (strcmp(name, "result") == 0)
+			x->auth->result = lower(v);
+		else if (strcmp(name, "human_result") == 0)
+			x->auth->human_result = v;
+		else if (strcmp(name, parent == E_ADKIM_AUTH ? "selector" :
+		    "scope") == 0)
+			x->auth->selector_or_scope = *v ? v : NULL;
+		break;
+	default:
+		break;
+	}
+}
+
+/* record_done - a record closed: note what it lacked */
+static void
+record_done(struct sax *x)
+{
+	struct agg_record *rec = x->rec;
+	size_t i = x->r->u.agg.nrecords;
+
+	if (rec == NULL)
+		return;
+	if (rec->source_ip == NULL || *rec->source_ip == '\0')
+		report_error(x->r, "record %zu: empty source_ip", i);
+	x->rec = NULL;
+}
+
+/* on_end - an element closes: store its text, check a record */
+static void
+on_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct sax *x = ((xmlParserCtxtPtr)ctx)->_private;
+	enum el e, parent;
+	const char *name;
+	char *v;
+
+	if (x->depth == 0)
+		return;
+	if (x->depth-- > STACK_MAX)
+		return;
+	e = x->stack[x->depth];
+	parent = x->depth > 0 ? x->stack[x->depth - 1] : E_OTHER;
+	if (e == E_RECORD)
+		record_done(x);
+	if (e != E_LEAF)
+		return;
+	name = (const char *)local;
+	v = trimdup(&x->r->arena, x->text.data ? x->text.data : "",
+	    x->text.len);
+	x->text.len = 0;
+	if (parent == E_FEEDBACK && strcmp(name, "version") == 0)
+		x->r->u.agg.xml_schema = v;
+	else if (parent == E_META || parent == E_DATE)
+		set_meta(x, parent, name, v);
+	else if (parent == E_POLICY)
+		set_policy(x, name, v);
+	else if (x->rec != NULL)
+		set_record(x, parent, name, v);
 }
 
 /* check - the fields without which a report cannot be identified */
@@ -330,34 +439,50 @@ check(struct agg_report *g)
 	return NULL;
 }
 
-/* readdoc - parse, once as declared, then forcing windows-1252 if the
-   first pass found no root (an encoding libxml2 does not know) */
-static xmlDoc *
-readdoc(const char *p, size_t n, char *err, size_t errlen, int *wf)
+/* parse - one SAX pass, as declared or forcing an encoding */
+static int
+parse(const char *p, size_t n, const char *enc, struct sax *x, char *err,
+    size_t errlen)
 {
 	xmlParserCtxtPtr ctx;
-	xmlDoc *doc;
+	xmlSAXHandler sax;
 	const xmlError *e;
-	int pass;
+	int wf;
 
-	*err = '\0';
-	for (pass = 0; pass < 2; pass++) {
-		if ((ctx = xmlNewParserCtxt()) == NULL)
-			return NULL;
-		doc = xmlCtxtReadMemory(ctx, p, (int)n, NULL,
-		    pass ? "windows-1252" : NULL, XML_OPTS);
-		*wf = ctx->wellFormed;
-		if (!*wf && (e = xmlCtxtGetLastError(ctx)) != NULL &&
-		    e->message != NULL)
-			snprintf(err, errlen, "line %d: %s", e->line,
-			    e->message);
-		xmlFreeParserCtxt(ctx);
-		if (doc != NULL && xmlDocGetRootElement(doc) != NULL)
-			return doc;
-		if (doc != NULL)
-			xmlFreeDoc(doc);
+	if ((ctx = xmlCreateMemoryParserCtxt(p, (int)n)) == NULL)
+		return -1;
+	memset(&sax, 0, sizeof(sax));
+	xmlSAXVersion(&sax, 2);
+	sax.startElementNs = on_start;
+	sax.endElementNs = on_end;
+	sax.characters = on_text;
+	sax.cdataBlock = on_text;
+	sax.ignorableWhitespace = on_text;
+	sax.reference = NULL;
+	sax.startElement = NULL;
+	sax.endElement = NULL;
+	sax.serror = NULL;
+	sax.error = NULL;
+	sax.warning = NULL;
+	memcpy(ctx->sax, &sax, sizeof(sax));
+	ctx->_private = x;
+	xmlCtxtUseOptions(ctx, XML_OPTS);
+	if (enc != NULL) {
+		xmlCharEncodingHandlerPtr h = xmlFindCharEncodingHandler(enc);
+
+		if (h != NULL)
+			xmlSwitchToEncoding(ctx, h);
 	}
-	return NULL;
+	xmlParseDocument(ctx);
+	wf = ctx->wellFormed;
+	*err = '\0';
+	if (!wf && (e = xmlCtxtGetLastError(ctx)) != NULL && e->message)
+		snprintf(err, errlen, "line %d: %s", e->line, e->message);
+	if (ctx->myDoc != NULL)
+		xmlFreeDoc(ctx->myDoc);
+	ctx->myDoc = NULL;
+	xmlFreeParserCtxt(ctx);
+	return wf;
 }
 
 /* aggxml_parse - one aggregate report; 0, or -1 with the reason in why */
@@ -365,45 +490,50 @@ int
 aggxml_parse(const char *p, size_t n, struct report **out, char *why,
     size_t whylen)
 {
-	xmlDoc *doc;
-	xmlNode *root;
-	struct report *r;
+	struct sax x;
 	const char *bad;
 	char err[200];
-	int wf;
+	int wf, pass;
 
 	*out = NULL;
-	if (n > INT32_MAX || (doc = readdoc(p, n, err, sizeof(err), &wf)) ==
-	    NULL) {
+	if (n > INT32_MAX) {
+		snprintf(why, whylen, "XML: larger than 2 GiB");
+		return -1;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		memset(&x, 0, sizeof(x));
+		x.r = report_new(REPORT_AGGREGATE);
+		x.r->u.agg.begin = x.r->u.agg.end = -1;
+		wf = parse(p, n, pass ? "windows-1252" : NULL, &x, err,
+		    sizeof(err));
+		ibuf_free(&x.text);
+		if (x.root_seen)
+			break;
+		report_free(x.r);
+	}
+	if (!x.root_seen) {
 		snprintf(why, whylen, "XML: not parseable%s%s",
 		    *err ? ": " : "", err);
 		return -1;
 	}
-	root = xmlDocGetRootElement(doc);
-	if (!is(root, "feedback")) {
+	if (x.not_feedback) {
 		snprintf(why, whylen, "XML: root element <%s> is not <feedback>",
-		    (const char *)root->name);
-		xmlFreeDoc(doc);
+		    x.rootname);
+		report_free(x.r);
 		return -1;
-	}
-	r = report_new(REPORT_AGGREGATE);
-	if (root->ns != NULL && root->ns->href != NULL) {
-		r->u.agg.xml_namespace = arena_strdup(&r->arena,
-		    (const char *)root->ns->href);
-		if (strcmp(r->u.agg.xml_namespace, NS_DMARC2) == 0)
-			r->u.agg.rfc9990 = 1;
 	}
 	if (!wf)
-		report_error(r, "invalid XML (recovered): %s",
+		report_error(x.r, "invalid XML (recovered): %s",
 		    *err ? err : "not well-formed");
-	walk(r, root);
-	xmlFreeDoc(doc);
-	if ((bad = check(&r->u.agg)) != NULL) {
+	if (x.npol > 1)
+		report_error(x.r, "%d policy_published elements; the first kept",
+		    x.npol);
+	if ((bad = check(&x.r->u.agg)) != NULL) {
 		snprintf(why, whylen, "aggregate report: %s", bad);
-		report_free(r);
+		report_free(x.r);
 		return -1;
 	}
-	agg_normalise(r);
-	*out = r;
+	agg_normalise(x.r);
+	*out = x.r;
 	return 0;
 }

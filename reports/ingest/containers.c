@@ -26,7 +26,7 @@
 #define INFLATE_CHUNK	65536
 
 static int	unwrap_r(const char *p, size_t n, int depth, const char *path,
-		    struct payloads *out);
+		    struct payloads *out, struct ibuf *own);
 
 /* gunzip - inflate one stream (wbits as inflateInit2); 0 done, 1 truncated,
    -1 corrupt, -2 over max; *consumed = input bytes used */
@@ -35,21 +35,42 @@ gunzip(const char *p, size_t n, int wbits, struct ibuf *out, size_t max,
     size_t *consumed)
 {
 	z_stream z;
-	char chunk[INFLATE_CHUNK];
 	int rc, ret = 0;
 
 	memset(&z, 0, sizeof(z));
 	if (inflateInit2(&z, wbits) != Z_OK)
 		return -1;
+	/* gzip ends with the size mod 2^32: one allocation when plausible */
+	if (wbits > MAX_WBITS && n >= 18) {
+		const unsigned char *t = (const unsigned char *)p + n - 4;
+		size_t isize = (size_t)t[0] | (size_t)t[1] << 8 |
+		    (size_t)t[2] << 16 | (size_t)t[3] << 24;
+
+		if (isize > n && isize <= max && isize < (n << 10))
+			ibuf_reserve(out, isize);
+	}
 	z.next_in = (Bytef *)(uintptr_t)p;
 	for (;;) {
-		size_t give = n - (size_t)((const char *)z.next_in - p);
+		size_t give = n - (size_t)((const char *)z.next_in - p), room;
 
+		/* inflate straight into the buffer: no bounce copy */
+		if (out->cap - out->len < INFLATE_CHUNK + 1) {
+			room = out->len < INFLATE_CHUNK ? INFLATE_CHUNK :
+			    out->len;
+			if (room > max + 1 - out->len)
+				room = max + 1 - out->len;
+			ibuf_reserve(out, room);
+		}
+		room = out->cap - out->len - 1;
+		if (room > max + 1 - out->len)
+			room = max + 1 - out->len;
 		z.avail_in = give > (1u << 30) ? (1u << 30) : (uInt)give;
-		z.next_out = (Bytef *)chunk;
-		z.avail_out = sizeof(chunk);
+		z.next_out = (Bytef *)out->data + out->len;
+		z.avail_out = room > (1u << 30) ? (1u << 30) : (uInt)room;
+		room = z.avail_out;
 		rc = inflate(&z, Z_NO_FLUSH);
-		ibuf_add(out, chunk, sizeof(chunk) - z.avail_out);
+		out->len += room - z.avail_out;
+		out->data[out->len] = '\0';
 		if (out->len > max) {
 			ret = -2;
 			break;
@@ -186,9 +207,11 @@ is_base64_text(const char *p, size_t n)
 	return alpha >= 16;
 }
 
-/* add_payload - keep a copy of one leaf */
+/* add_payload - keep one leaf: take own's buffer when it is exactly the
+   leaf (no copy of a decompressed report), else copy */
 static int
-add_payload(const char *p, size_t n, const char *path, struct payloads *out)
+add_payload(const char *p, size_t n, const char *path, struct payloads *out,
+    struct ibuf *own)
 {
 	struct payload *pl;
 
@@ -197,9 +220,15 @@ add_payload(const char *p, size_t n, const char *path, struct payloads *out)
 		out->v = xreallocarray(out->v, out->cap, sizeof(*out->v));
 	}
 	pl = &out->v[out->n++];
-	pl->data = xmalloc(n + 1);
-	memcpy(pl->data, p, n);
-	pl->data[n] = '\0';
+	if (own != NULL && own->data == p && own->len == n) {
+		pl->data = own->data;
+		own->data = NULL;
+		own->len = own->cap = 0;
+	} else {
+		pl->data = xmalloc(n + 1);
+		memcpy(pl->data, p, n);
+		pl->data[n] = '\0';
+	}
 	pl->len = n;
 	pl->note[0] = '\0';
 	xstrlcpy(pl->path, path, sizeof(pl->path));
@@ -255,7 +284,7 @@ unwrap_gzip(const char *p, size_t n, int depth, const char *path,
 	out->total += b.len;
 	subpath(sp, sizeof(sp), path, "gzip");
 	first = out->n;
-	rc = unwrap_r(b.data ? b.data : "", b.len, depth + 1, sp, out);
+	rc = unwrap_r(b.data ? b.data : "", b.len, depth + 1, sp, out, &b);
 	ibuf_free(&b);
 	if (off < n && r == 0)
 		for (; first < out->n; first++)
@@ -282,7 +311,7 @@ unwrap_zlib(const char *p, size_t n, int depth, const char *path,
 	}
 	out->total += b.len;
 	subpath(sp, sizeof(sp), path, "zlib");
-	rc = unwrap_r(b.data, b.len, depth + 1, sp, out);
+	rc = unwrap_r(b.data, b.len, depth + 1, sp, out, &b);
 	ibuf_free(&b);
 	return rc;
 }
@@ -295,14 +324,15 @@ struct zipctx {
 
 /* zip_member - unwrap one zip member */
 static int
-zip_member(void *arg, const char *p, size_t n, const char *name)
+zip_member(void *arg, const char *p, size_t n, const char *name,
+    struct ibuf *own)
 {
 	struct zipctx *z = arg;
 	char sp[64];
 
 	subpath(sp, sizeof(sp), z->path, "zip");
 	z->out->total += n;
-	if (unwrap_r(p, n, z->depth + 1, sp, z->out) == 0)
+	if (unwrap_r(p, n, z->depth + 1, sp, z->out, own) == 0)
 		z->any = 1;
 	return 0;
 }
@@ -349,7 +379,7 @@ unwrap_tar(const char *p, size_t n, int depth, const char *path,
 			sz = n - off - 512;
 		if (p[off + 156] == '0' || p[off + 156] == '\0')
 			if (unwrap_r(p + off + 512, sz, depth + 1, sp,
-			    out) == 0)
+			    out, NULL) == 0)
 				any = 1;
 		off += 512 + (sz + 511) / 512 * 512;
 	}
@@ -359,7 +389,7 @@ unwrap_tar(const char *p, size_t n, int depth, const char *path,
 /* unwrap_r - one layer */
 static int
 unwrap_r(const char *p, size_t n, int depth, const char *path,
-    struct payloads *out)
+    struct payloads *out, struct ibuf *own)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	enum sniff s;
@@ -385,13 +415,16 @@ unwrap_r(const char *p, size_t n, int depth, const char *path,
 		return unwrap_tar(p, n, depth, path, out);
 	s = sniff(p, n);
 	if (s == SNIFF_UNKNOWN && is_base64_text(p, n)) {
-		char *d = xmalloc(n / 4 * 3 + 4), sp[64];
-		size_t dl = base64_decode(p, n, d);
+		struct ibuf d = { 0 };
+		char sp[64];
 		int rc;
 
+		ibuf_reserve(&d, n / 4 * 3 + 4);
+		d.len = base64_decode(p, n, d.data);
+		d.data[d.len] = '\0';
 		subpath(sp, sizeof(sp), path, "base64");
-		rc = unwrap_r(d, dl, depth + 1, sp, out);
-		free(d);
+		rc = unwrap_r(d.data, d.len, depth + 1, sp, out, &d);
+		ibuf_free(&d);
 		return rc;
 	}
 	if (s == SNIFF_EMPTY) {
@@ -399,14 +432,14 @@ unwrap_r(const char *p, size_t n, int depth, const char *path,
 		    *path ? path : "input");
 		return -1;
 	}
-	return add_payload(p, n, path, out);
+	return add_payload(p, n, path, out, own);
 }
 
 /* unwrap - list the payloads of one input; -1 when there is none */
 int
 unwrap(const char *p, size_t n, struct payloads *out)
 {
-	int rc = unwrap_r(p, n, 0, "", out);
+	int rc = unwrap_r(p, n, 0, "", out, NULL);
 
 	return out->n > 0 ? 0 : (rc < 0 ? -1 : -1);
 }

@@ -51,6 +51,7 @@ struct ibuf {
 };
 void	 ibuf_add(struct ibuf *b, const void *p, size_t n);
 void	 ibuf_addc(struct ibuf *b, char c);
+void	 ibuf_reserve(struct ibuf *b, size_t n);
 void	 ibuf_adds(struct ibuf *b, const char *s);
 void	 ibuf_printf(struct ibuf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -211,9 +212,12 @@ void	 subpath(char *dst, size_t dlen, const char *path,
 size_t	 base64_decode(const char *in, size_t n, char *out);
 int	 gunzip(const char *p, size_t n, int wbits, struct ibuf *out,
 	    size_t max, size_t *consumed);
-/* zip.c */
-int	 zip_each(const char *p, size_t n, int (*fn)(void *, const char *,
-	    size_t, const char *), void *arg, char *why, size_t whylen);
+/* zip.c: fn(arg, data, len, name, own); own (or NULL) holds data and may
+   be taken by the callback */
+typedef int (*zip_fn)(void *, const char *, size_t, const char *,
+    struct ibuf *);
+int	 zip_each(const char *p, size_t n, zip_fn fn, void *arg, char *why,
+	    size_t whylen);
 
 /* mime.c: a message walked into flat leaf parts */
 struct mime_part {

@@ -106,6 +106,16 @@ ibuf_add(struct ibuf *b, const void *p, size_t n)
 	b->data[b->len] = '\0';
 }
 
+/* ibuf_reserve - room for n more bytes (and the NUL) */
+void
+ibuf_reserve(struct ibuf *b, size_t n)
+{
+	if (b->cap - b->len < n + 1) {
+		b->data = xrealloc(b->data, b->len + n + 1);
+		b->cap = b->len + n + 1;
+	}
+}
+
 /* ibuf_addc - append one byte */
 void
 ibuf_addc(struct ibuf *b, char c)

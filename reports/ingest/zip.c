@@ -51,9 +51,8 @@ le32(const char *p)
 
 /* member - extract the member whose local header is at off */
 static int
-member(const char *p, size_t n, size_t off, size_t csize, int (*fn)(void *,
-    const char *, size_t, const char *), void *arg, char *why, size_t whylen,
-    size_t *next)
+member(const char *p, size_t n, size_t off, size_t csize, zip_fn fn,
+    void *arg, char *why, size_t whylen, size_t *next)
 {
 	unsigned flags, method, nl, el;
 	size_t data, total = 0;
@@ -86,7 +85,7 @@ member(const char *p, size_t n, size_t off, size_t csize, int (*fn)(void *,
 		csize = n - data;
 	if (method == 0) {
 		*next = data + csize;
-		return fn(arg, p + data, csize, name);
+		return fn(arg, p + data, csize, name, NULL);
 	}
 	if (method != 8) {
 		snprintf(why, whylen, "member \"%s\": method %u", name, method);
@@ -100,7 +99,7 @@ member(const char *p, size_t n, size_t off, size_t csize, int (*fn)(void *,
 		ibuf_free(&b);
 		return -1;
 	}
-	r = fn(arg, b.data ? b.data : "", b.len, name);
+	r = fn(arg, b.data ? b.data : "", b.len, name, &b);
 	ibuf_free(&b);
 	return r;
 }
@@ -122,8 +121,8 @@ find_end(const char *p, size_t n)
 
 /* zip_each - call fn(arg, data, len, name) for every member */
 int
-zip_each(const char *p, size_t n, int (*fn)(void *, const char *, size_t,
-    const char *), void *arg, char *why, size_t whylen)
+zip_each(const char *p, size_t n, zip_fn fn, void *arg, char *why,
+    size_t whylen)
 {
 	size_t end = find_end(p, n), cd, count, i, off, next;
 	int err = 0;

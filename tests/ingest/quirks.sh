@@ -95,7 +95,7 @@ for line in open(data + "/expect.txt", encoding="utf-8"):
             if isinstance(v, str):
                 ok = v == want
             else:
-                ok = json.dumps(v) == want
+                ok = v is not KeyError and json.dumps(v) == want
             check(ok, "%s: %s = %s" % (name, path, want), "got %r" % (v,))
 
 # CSV, ours and parsedmarc's, for one aggregate and one TLS report
