@@ -38,10 +38,12 @@ PKGS_LIBS="libmilter-dev libspf2-dev libopendkim-dev libxml2-dev
 	libjson-c-dev"
 # test peers: real DNS servers, MTA, milter tools, databases, the
 # reference implementation, and what the test scripts call (libssl-dev:
-# libcrypto makes the DKIM test keys at test time)
+# libcrypto makes the DKIM test keys at test time; libhttp-message-perl:
+# opendmarc-reports 1.4.2 does not start without it, for
+# tests/reports/bench-reports.sh)
 PKGS_TEST="unbound nsd miltertest postfix swaks opendmarc mariadb-server
 	sqlite3 python3 iproute2 procps groff-base
-	libssl-dev"
+	libssl-dev libhttp-message-perl"
 
 # Services those packages may start on install (policy-rc.d names).
 SERVICES="postfix opendmarc unbound nsd mariadb"
