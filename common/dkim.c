@@ -231,6 +231,14 @@ dkimv_msg_new(struct dkimv *dv, const char *jobid)
 	return vm;
 }
 
+/* dkimv_msg_setid - the job id our log lines name */
+void
+dkimv_msg_setid(struct dkimv_msg *vm, const char *jobid)
+{
+	if (vm != NULL && jobid != NULL && *jobid != '\0')
+		snprintf(vm->jobid, sizeof(vm->jobid), "%s", jobid);
+}
+
 /* dkimv_msg_free - release the handle */
 void
 dkimv_msg_free(struct dkimv_msg *vm)

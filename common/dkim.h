@@ -45,6 +45,8 @@ void		 dkimv_free(struct dkimv *dv);
 /* dkimv_msg_new - a verifier for one message; jobid names it in logs */
 struct dkimv_msg *dkimv_msg_new(struct dkimv *dv, const char *jobid);
 void		 dkimv_msg_free(struct dkimv_msg *vm);
+/* dkimv_msg_setid - the job id for our log lines (MTAs assign it late) */
+void		 dkimv_msg_setid(struct dkimv_msg *vm, const char *jobid);
 
 /*
  * dkimv_msg_header - one header field in received order.  value is

@@ -13,6 +13,7 @@
  *	header values with their leading space (SMFIP_HDR_LEADSPC) when the
  *	MTA offers it, as simple canonicalization needs the field verbatim;
  *	otherwise "name: value" is rebuilt with one space, as OpenDKIM does.
+ *	Fields we add then carry their own leading space, too.
  *	The choice is made for the configuration pinned at negotiation, so a
  *	reload cannot leave a verifier without its body.  An unsigned
  *	message's body is skipped (SMFIS_SKIP) when the MTA allows it.
@@ -248,16 +249,32 @@ escape_pct(const char *s)
 	return o;
 }
 
+/*
+ * insheader - insert a field at the top; with SMFIP_HDR_LEADSPC the MTA
+ * adds no space after the colon, so the value brings its own
+ */
+static void
+insheader(SMFICTX *ctx, int leadspc, char *name, const char *value)
+{
+	size_t len = strlen(value);
+	char *v = xmalloc(len + 2);
+
+	v[0] = ' ';
+	memcpy(v + 1, value, len + 1);
+	if (smfi_insheader(ctx, 0, name, leadspc ? v : v + 1) != MI_SUCCESS)
+		log_warnx("cannot add %s header", name);
+	free(v);
+}
+
 /* apply - the outcome through libmilter; returns the sfsistat */
 static sfsistat
-apply(SMFICTX *ctx, struct outcome *out)
+apply(SMFICTX *ctx, int leadspc, struct outcome *out)
 {
 	size_t i;
 
 	for (i = out->nhdrs; i > 0; i--)
-		if (smfi_insheader(ctx, 0, out->hdr_name[i - 1],
-		    out->hdr_value[i - 1]) != MI_SUCCESS)
-			log_warnx("cannot add %s header", out->hdr_name[i - 1]);
+		insheader(ctx, leadspc, out->hdr_name[i - 1],
+		    out->hdr_value[i - 1]);
 	if (out->add_rcpt != NULL && smfi_addrcpt(ctx, out->add_rcpt) !=
 	    MI_SUCCESS)
 		log_warnx("cannot add recipient %s", out->add_rcpt);
@@ -299,7 +316,7 @@ cb_eom(SMFICTX *ctx)
 	    out.author != NULL ? out.author : "-",
 	    out.result != NULL ? out.result : "none",
 	    out_action_name(out.action));
-	rc = apply(ctx, &out);
+	rc = apply(ctx, cn->leadspc, &out);
 	ruf_submit(cn->cfg, &out);
 	outcome_free(&out);
 	msg_reset(&cn->msg);

@@ -202,6 +202,7 @@ msg_dkim_finish(struct msg *m)
 
 	if (m->dkv == NULL)
 		return;
+	dkimv_msg_setid(m->dkv, m->jobid);	/* known by now (Postfix) */
 	m->ndkim_own = dkimv_msg_eom(m->dkv, res, DKIMV_MAXSIGS);
 	dkimv_msg_free(m->dkv);
 	m->dkv = NULL;

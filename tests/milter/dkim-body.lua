@@ -56,6 +56,10 @@ if verify == "on" then
 	    "header.s=sel", "header.b=") ~= nil, "our A-R: dkim=pass with d=, s=, b=")
 	T.check(T.find_ar(r, "dmarc=pass", "header.from=signed.example") ~= nil,
 	    "aligned DKIM pass, no SPF: dmarc=pass")
+	if mt.test_option(r.conn, SMFIP_HDR_LEADSPC) then
+		T.check(string.find(r.ar[1] or "", "^ mx%.test;") ~= nil,
+		    "leading space agreed: our field brings its own space")
+	end
 	T.finish(r)
 	r = send(string.gsub(body, "the body", "the BODY"))
 	T.show(r)
