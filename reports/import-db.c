@@ -54,6 +54,7 @@
 
 #include "dmarc.h"
 #include "import.h"
+#include "import-int.h"
 #include "log.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -61,29 +62,6 @@
 #define MAXRETRY	8
 #define CACHE_MAX	(1024 * 1024)	/* entries per cache before a reset */
 
-/* A string -> id cache (open addressing, linear probing). */
-struct idmap {
-	size_t		 cap, n;
-	char		**key;
-	int64_t		*id;
-};
-
-struct queued {
-	struct dmarc_history *h;
-	char		*file;
-	unsigned long	 line;
-};
-
-/* The policy values one batch leaves in a requests row. */
-struct reqval {
-	int64_t		 domain, date;
-	char		 repuri[256];
-	int		 adkim, aspf, p, sp, pct, fo, np, psd, testing;
-};
-
-enum { S_SELDOM, S_INSDOM, S_SELREP, S_INSREP, S_SELIP, S_INSIP, S_SELSEL,
-	S_INSSEL, S_INSMSG, S_INSSIG, S_INSAAR, S_INSSEAL, S_INSREQ, S_UPDREQ,
-	S_OLDMSG, S__N };
 
 static const char *const sqls[S__N] = {
 	"SELECT id FROM domains WHERE name = ?",
@@ -105,27 +83,8 @@ static const char *const sqls[S__N] = {
 	    "arc_client_addr) VALUES (?, ?, ?)",
 	"{INSERT_IGNORE} INTO arcseals (message, domain, selector, instance) "
 	    "VALUES (?, ?, ?, ?)",
-	"{INSERT_IGNORE} INTO requests (domain, repuri, adkim, aspf, policy, "
-	    "spolicy, pct, fo, np, psd, testing, policydate) VALUES (?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, {TS(?)})",
-	"UPDATE requests SET repuri = ?, adkim = ?, aspf = ?, policy = ?, "
-	    "spolicy = ?, pct = ?, fo = ?, np = ?, psd = ?, testing = ?, "
-	    "policydate = {TS(?)} WHERE domain = ? AND locked = 0 AND "
-	    "(policydate IS NULL OR policydate <= {TS(?)})",
 	"SELECT COUNT(*) FROM messages WHERE reporter = ? AND "
 	    "date = {TS(?)} AND jobid = ? AND digest = ''",
-};
-
-struct importer {
-	struct store	*s;
-	struct store_stmt *st[S__N];
-	struct idmap	 domains, reporters, ips, selectors;
-	struct queued	*q;
-	size_t		 nq, batch;
-	struct reqval	*req;
-	size_t		 nreq;
-	int		 verbose;
-	struct import_stats stats;
 };
 
 /* hash - FNV-1a 64 */
@@ -167,8 +126,8 @@ map_slot(const struct idmap *m, const char *k)
 }
 
 /* map_get - the id of k, 0 when not cached */
-static int64_t
-map_get(const struct idmap *m, const char *k)
+int64_t
+imp_map_get(const struct idmap *m, const char *k)
 {
 	size_t i;
 
@@ -179,8 +138,8 @@ map_get(const struct idmap *m, const char *k)
 }
 
 /* map_put - remember k -> id (growing at half full) */
-static void
-map_put(struct idmap *m, const char *k, int64_t id)
+void
+imp_map_put(struct idmap *m, const char *k, int64_t id)
 {
 	struct idmap old = *m;
 	size_t i;
@@ -214,8 +173,8 @@ map_put(struct idmap *m, const char *k, int64_t id)
 }
 
 /* stmt - the prepared statement n, reset and ready to bind */
-static struct store_stmt *
-stmt(struct importer *im, int n)
+struct store_stmt *
+imp_stmt(struct importer *im, int n)
 {
 	if (im->st[n] == NULL)
 		im->st[n] = store_prepare(im->s, sqls[n]);
@@ -228,8 +187,8 @@ stmt(struct importer *im, int n)
    The statement is reset at once: an SQLite statement left on a row
    keeps a read snapshot open, and a later BEGIN IMMEDIATE on a stale
    snapshot fails at once instead of waiting for the lock. */
-static int64_t
-select_id(struct store_stmt *st)
+int64_t
+imp_select_id(struct store_stmt *st)
 {
 	int rc = store_step(st);
 	int64_t id = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
@@ -239,31 +198,31 @@ select_id(struct store_stmt *st)
 }
 
 /* name_id - id of name in a names table (sel/ins statements, cache) */
-static int64_t
-name_id(struct importer *im, struct idmap *m, int sel, const char *name)
+int64_t
+imp_name_id(struct importer *im, struct idmap *m, int sel, const char *name)
 {
 	struct store_stmt *st;
 	int64_t id;
 	int pass;
 
-	if ((id = map_get(m, name)) > 0)
+	if ((id = imp_map_get(m, name)) > 0)
 		return id;
 	for (pass = 0; pass < 2; pass++) {
-		if ((st = stmt(im, sel)) == NULL ||
+		if ((st = imp_stmt(im, sel)) == NULL ||
 		    store_bind_text(st, 1, name, strlen(name)) != 0 ||
-		    (id = select_id(st)) < 0)
+		    (id = imp_select_id(st)) < 0)
 			return -1;
 		if (id > 0) {
-			map_put(m, name, id);
+			imp_map_put(m, name, id);
 			return id;
 		}
-		if (pass == 1 || (st = stmt(im, sel + 1)) == NULL ||
+		if (pass == 1 || (st = imp_stmt(im, sel + 1)) == NULL ||
 		    store_bind_text(st, 1, name, strlen(name)) != 0 ||
 		    store_step(st) != STORE_DONE)
 			return -1;
 		if (store_changes(im->s) == 1) {
 			id = store_last_id(im->s);
-			map_put(m, name, id);
+			imp_map_put(m, name, id);
 			return id;
 		}
 	}
@@ -271,8 +230,8 @@ name_id(struct importer *im, struct idmap *m, int sel, const char *name)
 }
 
 /* selector_id - id of selector sel of domain dom (0 for none) */
-static int64_t
-selector_id(struct importer *im, int64_t dom, const char *sel)
+int64_t
+imp_selector_id(struct importer *im, int64_t dom, const char *sel)
 {
 	struct store_stmt *st;
 	char key[300];
@@ -282,17 +241,17 @@ selector_id(struct importer *im, int64_t dom, const char *sel)
 	if (sel == NULL)
 		return 0;
 	(void)snprintf(key, sizeof(key), "%lld/%s", (long long)dom, sel);
-	if ((id = map_get(&im->selectors, key)) > 0)
+	if ((id = imp_map_get(&im->selectors, key)) > 0)
 		return id;
 	for (pass = 0; pass < 2; pass++) {
-		if ((st = stmt(im, S_SELSEL)) == NULL ||
+		if ((st = imp_stmt(im, S_SELSEL)) == NULL ||
 		    store_bind_text(st, 1, sel, strlen(sel)) != 0 ||
 		    store_bind_int64(st, 2, dom) != 0 ||
-		    (id = select_id(st)) < 0)
+		    (id = imp_select_id(st)) < 0)
 			return -1;
 		if (id > 0)
 			break;
-		if (pass == 1 || (st = stmt(im, S_INSSEL)) == NULL ||
+		if (pass == 1 || (st = imp_stmt(im, S_INSSEL)) == NULL ||
 		    store_bind_text(st, 1, sel, strlen(sel)) != 0 ||
 		    store_bind_int64(st, 2, dom) != 0 ||
 		    store_step(st) != STORE_DONE)
@@ -304,22 +263,31 @@ selector_id(struct importer *im, int64_t dom, const char *sel)
 	}
 	if (id <= 0)
 		return -1;
-	map_put(&im->selectors, key, id);
+	imp_map_put(&im->selectors, key, id);
 	return id;
 }
 
+/* imp_lower - name lower-cased into buf (len > 0), as names are stored */
+const char *
+imp_lower(const char *name, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i < len - 1; i++)
+		buf[i] = (name[i] >= 'A' && name[i] <= 'Z') ?
+		    (char)(name[i] - 'A' + 'a') : name[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 /* domain_id - id of a domain name, lower-cased ("" is a name too) */
-static int64_t
-domain_id(struct importer *im, const char *name)
+int64_t
+imp_domain_id(struct importer *im, const char *name)
 {
 	char low[256];
-	size_t i, len = strlen(name);
 
-	for (i = 0; i < len && i < sizeof(low) - 1; i++)
-		low[i] = (name[i] >= 'A' && name[i] <= 'Z') ?
-		    (char)(name[i] - 'A' + 'a') : name[i];
-	low[i] = '\0';
-	return name_id(im, &im->domains, S_SELDOM, low);
+	return imp_name_id(im, &im->domains, S_SELDOM,
+	    imp_lower(name, low, sizeof(low)));
 }
 
 /* in - lo <= v <= hi */
@@ -384,8 +352,8 @@ unknown_job(const char *job)
 }
 
 /* digest - "" or the record's hash in 16 hex digits (see header) */
-static void
-digest(const struct dmarc_history *h, char out[17])
+void
+imp_digest(const struct dmarc_history *h, char out[17])
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -400,8 +368,8 @@ digest(const struct dmarc_history *h, char out[17])
 }
 
 /* bind_ints - bind v[0..n) to parameters from..from+n-1 */
-static int
-bind_ints(struct store_stmt *st, int from, const int64_t *v, size_t n)
+int
+imp_bind_ints(struct store_stmt *st, int from, const int64_t *v, size_t n)
 {
 	size_t i;
 
@@ -409,6 +377,26 @@ bind_ints(struct store_stmt *st, int from, const int64_t *v, size_t n)
 		if (store_bind_int64(st, from + (int)i, v[i]) != 0)
 			return -1;
 	return 0;
+}
+
+/* imp_legacy_dup - a record without job id that OpenDMARC imported
+   before the upgrade (a row with an empty digest): 1, 0, -1 error */
+int
+imp_legacy_dup(struct importer *im, const struct dmarc_history *h,
+    int64_t rep, const char *dg)
+{
+	struct store_stmt *st;
+	int64_t n;
+
+	if (dg[0] == '\0')
+		return 0;
+	if ((st = imp_stmt(im, S_OLDMSG)) == NULL ||
+	    store_bind_int64(st, 1, rep) != 0 ||
+	    store_bind_int64(st, 2, h->received) != 0 ||
+	    store_bind_text(st, 3, h->job, strlen(h->job)) != 0 ||
+	    (n = imp_select_id(st)) < 0)
+		return -1;
+	return n > 0;
 }
 
 /* insert_message - the messages row: its id, 0 duplicate, -1 error */
@@ -421,34 +409,26 @@ insert_message(struct importer *im, const struct dmarc_history *h)
 	const char *disp = h->ext_disposition ? h->ext_disposition : "";
 	char dg[17];
 
-	if ((rep = name_id(im, &im->reporters, S_SELREP, h->reporter)) < 0 ||
-	    (ip = name_id(im, &im->ips, S_SELIP, h->ipaddr)) < 0 ||
-	    (env = domain_id(im, h->mfrom ? h->mfrom : "")) < 0 ||
-	    (from = domain_id(im, h->from)) < 0 ||
-	    (pol = domain_id(im, h->pdomain ? h->pdomain : h->from)) < 0 ||
+	if ((rep = imp_name_id(im, &im->reporters, S_SELREP, h->reporter)) < 0 ||
+	    (ip = imp_name_id(im, &im->ips, S_SELIP, h->ipaddr)) < 0 ||
+	    (env = imp_domain_id(im, h->mfrom ? h->mfrom : "")) < 0 ||
+	    (from = imp_domain_id(im, h->from)) < 0 ||
+	    (pol = imp_domain_id(im, h->pdomain ? h->pdomain : h->from)) < 0 ||
 	    (h->ext_spf_domain != NULL &&
-	    (spfd = domain_id(im, h->ext_spf_domain)) < 0))
+	    (spfd = imp_domain_id(im, h->ext_spf_domain)) < 0))
 		return -1;
-	digest(h, dg);
-	if (dg[0] != '\0') {	/* imported by OpenDMARC before the upgrade? */
-		if ((st = stmt(im, S_OLDMSG)) == NULL ||
-		    store_bind_int64(st, 1, rep) != 0 ||
-		    store_bind_int64(st, 2, h->received) != 0 ||
-		    store_bind_text(st, 3, h->job, strlen(h->job)) != 0 ||
-		    (v[0] = select_id(st)) < 0)
-			return -1;
-		if (v[0] > 0)
-			return 0;
-	}
+	imp_digest(h, dg);
+	if ((v[0] = imp_legacy_dup(im, h, rep, dg)) != 0)
+		return v[0] < 0 ? -1 : 0;
 	v[0] = rep, v[1] = h->policy, v[2] = h->action, v[3] = ip;
 	v[4] = env, v[5] = from, v[6] = pol, v[7] = h->spf;
 	v[8] = h->align_dkim, v[9] = h->align_spf;
 	v[10] = h->ndkim > 255 ? 255 : (int64_t)h->ndkim;
 	v[11] = h->arc, v[12] = h->arc_policy;
-	if ((st = stmt(im, S_INSMSG)) == NULL ||
+	if ((st = imp_stmt(im, S_INSMSG)) == NULL ||
 	    store_bind_int64(st, 1, h->received) != 0 ||
 	    store_bind_text(st, 2, h->job, strlen(h->job)) != 0 ||
-	    bind_ints(st, 3, v, 13) != 0 ||
+	    imp_bind_ints(st, 3, v, 13) != 0 ||
 	    store_bind_int64(st, 16, h->spf_scope != 0 ? h->spf_scope : -1) != 0 ||
 	    store_bind_text(st, 17, dg, strlen(dg)) != 0 ||
 	    store_bind_text(st, 18, disc, strlen(disc)) != 0 ||
@@ -460,31 +440,43 @@ insert_message(struct importer *im, const struct dmarc_history *h)
 	return store_changes(im->s) == 1 ? store_last_id(im->s) : 0;
 }
 
-/* insert_children - signatures and ARC rows of message msg */
+/* insert_sigs - one signatures row per dkim line of message msg */
 static int
-insert_children(struct importer *im, const struct dmarc_history *h,
-    int64_t msg)
+insert_sigs(struct importer *im, const struct dmarc_history *h, int64_t msg)
 {
-	const struct dmarc_hist_arcseal *a;
 	struct store_stmt *st;
 	int64_t v[5];
 	size_t i;
 
 	for (i = 0; i < h->ndkim; i++) {
 		v[0] = msg;
-		if ((v[1] = domain_id(im, h->dkim[i].domain)) < 0 ||
-		    (v[2] = selector_id(im, v[1], h->dkim[i].selector)) < 0)
+		if ((v[1] = imp_domain_id(im, h->dkim[i].domain)) < 0 ||
+		    (v[2] = imp_selector_id(im, v[1], h->dkim[i].selector)) < 0)
 			return -1;
 		v[3] = h->dkim[i].result;
 		v[4] = h->dkim[i].result == DMARC_ARES_TEMPERROR ||
 		    h->dkim[i].result == DMARC_ARES_PERMERROR;
-		if ((st = stmt(im, S_INSSIG)) == NULL ||
-		    bind_ints(st, 1, v, 5) != 0 || store_step(st) != STORE_DONE)
+		if ((st = imp_stmt(im, S_INSSIG)) == NULL ||
+		    imp_bind_ints(st, 1, v, 5) != 0 ||
+		    store_step(st) != STORE_DONE)
 			return -1;
 	}
+	return 0;
+}
+
+/* imp_insert_arc - the ARC rows of message msg */
+int
+imp_insert_arc(struct importer *im, const struct dmarc_history *h,
+    int64_t msg)
+{
+	const struct dmarc_hist_arcseal *a;
+	struct store_stmt *st;
+	int64_t v[4];
+	size_t i;
+
 	for (i = 0; i < h->narcseal; i++) {
 		a = &h->arcseal[i];
-		if ((st = stmt(im, S_INSAAR)) == NULL ||
+		if ((st = imp_stmt(im, S_INSAAR)) == NULL ||
 		    store_bind_int64(st, 1, msg) != 0 ||
 		    store_bind_int64(st, 2, a->instance) != 0 ||
 		    store_bind_text(st, 3, a->ip ? a->ip : "",
@@ -492,12 +484,13 @@ insert_children(struct importer *im, const struct dmarc_history *h,
 		    store_step(st) != STORE_DONE)
 			return -1;
 		v[0] = msg;
-		if ((v[1] = domain_id(im, a->domain ? a->domain : "")) < 0 ||
-		    (v[2] = selector_id(im, v[1], a->selector)) < 0)
+		if ((v[1] = imp_domain_id(im, a->domain ? a->domain : "")) < 0 ||
+		    (v[2] = imp_selector_id(im, v[1], a->selector)) < 0)
 			return -1;
 		v[3] = a->instance;
-		if ((st = stmt(im, S_INSSEAL)) == NULL ||
-		    bind_ints(st, 1, v, 4) != 0 || store_step(st) != STORE_DONE)
+		if ((st = imp_stmt(im, S_INSSEAL)) == NULL ||
+		    imp_bind_ints(st, 1, v, 4) != 0 ||
+		    store_step(st) != STORE_DONE)
 			return -1;
 	}
 	return 0;
@@ -523,8 +516,8 @@ join_rua(const struct dmarc_history *h, char *out, size_t outlen)
 }
 
 /* note_request - remember h's policy values for its policy domain */
-static int
-note_request(struct importer *im, const struct dmarc_history *h)
+int
+imp_note_request(struct importer *im, const struct dmarc_history *h)
 {
 	struct reqval *r = NULL;
 	int64_t dom;
@@ -532,7 +525,7 @@ note_request(struct importer *im, const struct dmarc_history *h)
 
 	if (h->policy == DMARC_HPOLICY_ABSENT)
 		return 0;
-	if ((dom = domain_id(im, h->pdomain ? h->pdomain : h->from)) < 0)
+	if ((dom = imp_domain_id(im, h->pdomain ? h->pdomain : h->from)) < 0)
 		return -1;
 	for (i = 0; i < im->nreq; i++)
 		if (im->req[i].domain == dom)
@@ -561,35 +554,6 @@ cmp_req(const void *a, const void *b)
 	return x->domain < y->domain ? -1 : x->domain > y->domain;
 }
 
-/* write_request - insert the row, or update it when newer and unlocked */
-static int
-write_request(struct importer *im, const struct reqval *r)
-{
-	struct store_stmt *st;
-	int64_t v[9] = { r->adkim, r->aspf, r->p, r->sp, r->pct, r->fo,
-	    r->np, r->psd, r->testing };
-	size_t len = strlen(r->repuri);
-
-	if ((st = stmt(im, S_INSREQ)) == NULL ||
-	    store_bind_int64(st, 1, r->domain) != 0 ||
-	    store_bind_text(st, 2, r->repuri, len) != 0 ||
-	    bind_ints(st, 3, v, 9) != 0 ||
-	    store_bind_int64(st, 12, r->date) != 0 ||
-	    store_step(st) != STORE_DONE)
-		return -1;
-	if (store_changes(im->s) == 1)
-		return 0;
-	if ((st = stmt(im, S_UPDREQ)) == NULL ||
-	    store_bind_text(st, 1, r->repuri, len) != 0 ||
-	    bind_ints(st, 2, v, 9) != 0 ||
-	    store_bind_int64(st, 11, r->date) != 0 ||
-	    store_bind_int64(st, 12, r->domain) != 0 ||
-	    store_bind_int64(st, 13, r->date) != 0 ||
-	    store_step(st) != STORE_DONE)
-		return -1;
-	return 0;
-}
-
 /* write_record - one record inside the open transaction */
 static int
 write_record(struct importer *im, const struct queued *q, int *dup)
@@ -603,7 +567,9 @@ write_record(struct importer *im, const struct queued *q, int *dup)
 		*dup = 1;
 		return 0;
 	}
-	if (insert_children(im, q->h, msg) != 0 || note_request(im, q->h) != 0)
+	if (insert_sigs(im, q->h, msg) != 0 ||
+	    imp_insert_arc(im, q->h, msg) != 0 ||
+	    imp_note_request(im, q->h) != 0)
 		return -1;
 	return 0;
 }
@@ -619,29 +585,42 @@ reset_caches(struct importer *im)
 	im->nreq = 0;
 }
 
-/* run_tx - queue entries [from, to) in one transaction: 0, -1, or 1
-   when the error was not a deadlock */
+/* run_tx - queue entries [from, to) in one transaction, IMP_CHUNK
+   messages per statement (import-bulk.c) or, after a race, one at a
+   time: 0; -1 deadlock; -2 race; 1 another error */
 static int
 run_tx(struct importer *im, size_t from, size_t to, uint64_t *new,
     uint64_t *dups)
 {
-	size_t i;
-	int dup;
+	uint64_t n1, d1;
+	size_t i, end;
+	int dup, rc;
 
 	*new = *dups = 0;
 	im->nreq = 0;
 	if (store_begin(im->s) != 0)
 		goto fail;
-	for (i = from; i < to; i++) {
+	for (i = from; im->slow && i < to; i++) {
 		if (write_record(im, &im->q[i], &dup) != 0)
 			goto fail;
 		*(dup ? dups : new) += 1;
 	}
+	for (i = from; !im->slow && i < to; i = end) {
+		end = to - i > IMP_CHUNK ? i + IMP_CHUNK : to;
+		if ((rc = imp_bulk(im, i, end, &n1, &d1)) == 2) {
+			(void)store_rollback(im->s);
+			reset_caches(im);
+			return -2;	/* run it again one record at a time */
+		}
+		if (rc != 0)
+			goto fail;
+		*new += n1;
+		*dups += d1;
+	}
 	if (im->nreq > 1)
 		qsort(im->req, im->nreq, sizeof(*im->req), cmp_req);
-	for (i = 0; i < im->nreq; i++)
-		if (write_request(im, &im->req[i]) != 0)
-			goto fail;
+	if (imp_bulk_requests(im) != 0)
+		goto fail;
 	if (store_commit(im->s) != 0)
 		goto fail;
 	return 0;
@@ -660,14 +639,21 @@ run_retry(struct importer *im, size_t from, size_t to)
 	int rc, tries;
 
 	for (tries = 0; (rc = run_tx(im, from, to, &new, &dups)) < 0; tries++) {
-		if (tries == MAXRETRY)
+		if (tries == MAXRETRY) {
+			im->slow = 0;
 			return -1;
+		}
 		im->stats.retries++;
+		if (rc == -2) {		/* a race: the careful way at once */
+			im->slow = 1;
+			continue;
+		}
 		log_debug("retrying a transaction: %s", store_errmsg(im->s));
 		ts.tv_sec = 0;
 		ts.tv_nsec = (long)(20 + (rand() % 100) * (tries + 1)) * 1000000L;
 		(void)nanosleep(&ts, NULL);
 	}
+	im->slow = 0;
 	if (rc == 0) {
 		im->stats.imported += new;
 		im->stats.duplicates += dups;
@@ -776,6 +762,7 @@ importer_free(struct importer *im)
 	}
 	for (i = 0; i < S__N; i++)
 		store_finalize(im->st[i]);
+	imp_bulk_free(im);
 	reset_caches(im);
 	free(im->req);
 	free(im->q);

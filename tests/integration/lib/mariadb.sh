@@ -12,7 +12,8 @@
 #	mariadb_start installs a fresh data directory with mariadb-install-db
 #	(normal root authentication, no password, no test database) under a
 #	mktemp directory, starts mariadbd on a private unix socket and a
-#	free loopback port (from 33060 up), waits until it answers (60 s at
+#	free loopback port (from 33060 + 5 * (pid % 400) up; the next free
+#	one when another test binds it first), waits until it answers (60 s at
 #	most), creates database "dmarc" and user dmarc/dmarcpw with all
 #	rights on every database, and sets:
 #	    MARIADB_DIR		the temporary directory (data, socket, log)
@@ -68,27 +69,9 @@ mariadb_createdb() {
 	echo "mysql://$MARIADB_USER:$MARIADB_PASS@localhost/$1?socket=$MARIADB_SOCK"
 }
 
-# mariadb_start - see the file header
-mariadb_start() {
-	for _mdb_b in mariadbd mariadb-install-db mariadb-admin mariadb; do
-		command -v "$_mdb_b" >/dev/null 2>&1 ||
-		    [ -x "/usr/sbin/$_mdb_b" ] || return 77
-	done
-	_mdb_d=$(command -v mariadbd || echo /usr/sbin/mariadbd)
-	MARIADB_DIR=$(mktemp -d /tmp/dmarcd-mariadb.XXXXXX) || return 1
-	MARIADB_SOCK=$MARIADB_DIR/mysqld.sock
-	MARIADB_PORT=$(mariadb_free_port 33060)
-	MARIADB_DB=dmarc
-	MARIADB_USER=dmarc
-	MARIADB_PASS=dmarcpw
-	_mdb_u=$(id -un)
-	if ! mariadb-install-db --no-defaults --user="$_mdb_u" \
-	    --auth-root-authentication-method=normal --skip-test-db \
-	    --datadir="$MARIADB_DIR/data" >"$MARIADB_DIR/install.log" 2>&1
-	then
-		tail -20 "$MARIADB_DIR/install.log" >&2
-		return 1
-	fi
+# mariadb_launch - start mariadbd on MARIADB_PORT and wait until it answers
+mariadb_launch() {
+	: >"$MARIADB_DIR/error.log"
 	"$_mdb_d" --no-defaults --user="$_mdb_u" --datadir="$MARIADB_DIR/data" \
 	    --socket="$MARIADB_SOCK" --port="$MARIADB_PORT" \
 	    --bind-address=127.0.0.1 --pid-file="$MARIADB_DIR/mysqld.pid" \
@@ -103,9 +86,44 @@ mariadb_start() {
 		_mdb_n=$((_mdb_n + 1))
 		if [ $_mdb_n -gt 600 ] || ! kill -0 "$MARIADB_PID" 2>/dev/null; then
 			tail -20 "$MARIADB_DIR/error.log" >&2
+			wait "$MARIADB_PID" 2>/dev/null
+			MARIADB_PID=
 			return 1
 		fi
 		sleep 0.1
+	done
+	return 0
+}
+
+# mariadb_start - see the file header
+mariadb_start() {
+	for _mdb_b in mariadbd mariadb-install-db mariadb-admin mariadb; do
+		command -v "$_mdb_b" >/dev/null 2>&1 ||
+		    [ -x "/usr/sbin/$_mdb_b" ] || return 77
+	done
+	_mdb_d=$(command -v mariadbd || echo /usr/sbin/mariadbd)
+	MARIADB_DIR=$(mktemp -d /tmp/dmarcd-mariadb.XXXXXX) || return 1
+	MARIADB_SOCK=$MARIADB_DIR/mysqld.sock
+	MARIADB_PORT=$(mariadb_free_port $((33060 + ($$ % 400) * 5)))
+	MARIADB_DB=dmarc
+	MARIADB_USER=dmarc
+	MARIADB_PASS=dmarcpw
+	_mdb_u=$(id -un)
+	if ! mariadb-install-db --no-defaults --user="$_mdb_u" \
+	    --auth-root-authentication-method=normal --skip-test-db \
+	    --datadir="$MARIADB_DIR/data" >"$MARIADB_DIR/install.log" 2>&1
+	then
+		tail -20 "$MARIADB_DIR/install.log" >&2
+		return 1
+	fi
+	# another test may take the port between the check and the bind:
+	# then try the next free one (five times at most)
+	for _mdb_try in 1 2 3 4 5; do
+		mariadb_launch && break
+		grep -q 'Address already in use' "$MARIADB_DIR/error.log" ||
+		    return 1
+		MARIADB_PORT=$(mariadb_free_port $((MARIADB_PORT + 1)))
+		[ "$_mdb_try" -lt 5 ] || return 1
 	done
 	mariadb_root "CREATE DATABASE $MARIADB_DB;
 	    CREATE USER '$MARIADB_USER'@'localhost' IDENTIFIED BY '$MARIADB_PASS';
