@@ -94,13 +94,14 @@ eli(xmlTextWriterPtr w, const char *name, long long v)
 	return el(w, name, num);
 }
 
-/* start / end - element boundaries */
+/* start - open element name */
 static int
 start(xmlTextWriterPtr w, const char *name)
 {
 	return xmlTextWriterStartElement(w, BAD_CAST name);
 }
 
+/* end - close the innermost open element */
 static int
 end(xmlTextWriterPtr w)
 {

@@ -82,6 +82,7 @@ struct env {
 	char			*email, *org, *submitter;
 };
 
+/* usage - the synopsis on stderr, exit 64 */
 static void __attribute__((noreturn))
 usage(void)
 {
@@ -397,6 +398,7 @@ cleanup(struct env *e, struct run *run)
 	free(e->submitter);
 }
 
+/* main - configuration, database, lock, then run_all */
 int
 main(int argc, char *argv[])
 {
