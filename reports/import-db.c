@@ -10,6 +10,12 @@
  *	void importer_free(struct importer *im);
  *
  * DESCRIPTION
+ *	Records go to the database IMP_CHUNK at a time through
+ *	import-bulk.c, which does what is described here with many rows
+ *	per statement; this file holds the batches, the retries, the name
+ *	caches and the one-record-at-a-time path that import-bulk.c falls
+ *	back to when another host races it.
+ *
  *	Per record: the ids of reporter, From, MAIL FROM, policy domain,
  *	SPF domain and client address come from in-memory caches, falling
  *	back to SELECT and then {INSERT_IGNORE} + SELECT (another host may
@@ -22,7 +28,8 @@
  *	IGNORE: duplicate seals no longer abort the record, OpenDMARC #29).
  *
  *	The requests row of the policy domain gets the policy values of the
- *	newest record per batch, once, at commit time, and only when that
+ *	newest record per batch, once, at commit time (one upsert statement
+ *	for up to IMP_CHUNK domains, import-bulk.c), and only when that
  *	record is not older than what the row holds (policydate) and the row
  *	is not locked: no hot-row UPDATE per message, and two hosts
  *	importing out of order cannot put an older policy back.  Records

@@ -45,6 +45,10 @@ PKGS_TEST="unbound nsd miltertest postfix swaks opendmarc mariadb-server
 	sqlite3 python3 iproute2 procps groff-base
 	libssl-dev libhttp-message-perl"
 
+# store: Debian's opendmarc-import (Perl) fills an OpenDMARC database that
+# tests/reports/import.sh upgrades; /usr/bin/time for import-bench.sh
+PKGS_TEST="$PKGS_TEST libdbd-mysql-perl libswitch-perl libjson-perl time"
+
 # Services those packages may start on install (policy-rc.d names).
 SERVICES="postfix opendmarc unbound nsd mariadb"
 
