@@ -143,12 +143,18 @@ try_send(struct run *run, const struct report *r, struct delivery *d,
 	}
 }
 
+/* too_old - a stored report whose pending destinations are given up */
+static int
+too_old(const struct run *run, const struct report *r)
+{
+	return r->id != 0 && r->created < run->now - RETRY_DAYS * 86400L;
+}
+
 /* outcome - count, log and store one destination's result */
 static void
 outcome(struct run *run, const struct report *r, struct delivery *d)
 {
-	if (strcmp(d->state, DS_PENDING) == 0 &&
-	    r->created < run->now - RETRY_DAYS * 86400L && r->id != 0) {
+	if (strcmp(d->state, DS_PENDING) == 0 && too_old(run, r)) {
 		d->state = DS_EXPIRED;
 		log_warnx("report %s for %s to %s: giving up after %d days "
 		    "(%s)", r->rid, r->domain, d->dest, RETRY_DAYS, d->error);
@@ -186,7 +192,12 @@ deliver_report(struct run *run, struct report *r)
 		if (strcmp(d->state, DS_PENDING) != 0)
 			continue;
 		if (run->smtp_down) {
-			run->deferred++;
+			/* not attempted: counted, logged only when given up */
+			snprintf(d->error, sizeof(d->error), "relay down");
+			if (too_old(run, r))
+				outcome(run, r, d);
+			else
+				run->deferred++;
 			continue;
 		}
 		if (checks(run, r, d, &rcpt, &max) == 0)

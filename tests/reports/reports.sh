@@ -25,6 +25,9 @@
 #	    an https: rua is ignored, the mailto: beside it used;
 #	  a run with nothing new sends nothing; the next day's run sends the
 #	    next window only; lastsent is the end of the delivered window;
+#	  a window without messages builds nothing; a first run two days
+#	    late sends each missed day; --noupdate sends, records nothing;
+#	  a relay down for 8 days: the deliveries are given up (expired);
 #	  two runs at once -> every report sent exactly once (store_lock);
 #	  ReportFormat rfc7489: ri=3600 of the record gives hourly windows,
 #	    valid 7489 XML; --domain limits the run to one domain.
@@ -287,6 +290,48 @@ case_later() {
 	same "$(field 3 "$d/mails" a.example.com)" \
 	    "$DAY0 $((DAY0 + DAY)) $((DAY0 + 2 * DAY))" \
 	    "$BACKEND: ... the next window of a.example.com"
+	same "$(sql "SELECT COUNT(*) FROM agg_reports WHERE
+	    policy_domain = 'b.example.com'")" 1 \
+	    "$BACKEND: windows without messages build nothing"
+}
+
+# case_late - a first run two days late builds each missed window;
+# --noupdate sends and records nothing
+case_late() {
+	d=$tmp/$BACKEND-late
+	newdb late
+	sink_restart late
+	scenario "$d"
+	reports "$d" "$d/noupdate.log" --noupdate --now "$NOW2" \
+	    --domain a.example.com
+	smtpsink_wait "$SINK" 3 20
+	same "$rc $(smtpsink_count "$SINK") $(sql 'SELECT COUNT(*) FROM
+	    agg_reports')" "0 3 0" "$BACKEND: --noupdate: sent, nothing recorded"
+	sink_restart late2
+	setport "$d" "$SMTPSINK_PORT"
+	reports "$d" "$d/late.log" --now "$NOW2" --domain a.example.com
+	smtpsink_wait "$SINK" 3 20
+	same "$rc $(smtpsink_count "$SINK")" "0 3" \
+	    "$BACKEND: a late first run: three reports in one run"
+	mails "$d" "$XSD9990" "$BACKEND late"
+	same "$(field 3 "$d/mails" a.example.com)" \
+	    "$DAY0 $((DAY0 + DAY)) $((DAY0 + 2 * DAY))" \
+	    "$BACKEND: ... one per missed day"
+}
+
+# case_expire - deliveries still failing after 7 days are given up
+case_expire() {
+	d=$tmp/$BACKEND-expire
+	newdb expire
+	scenario "$d"
+	setport "$d" "$(smtpsink_free_port $((41000 + $$ % 10000)))"
+	reports "$d" "$d/down1.log" --now "$NOW1"
+	reports "$d" "$d/down2.log" --now "$((NOW1 + 8 * DAY))"
+	same "$(sql "SELECT COUNT(*) FROM agg_deliveries WHERE report <= 11
+	    AND state = 'pending'") $(sql "SELECT COUNT(*) FROM agg_deliveries
+	    WHERE report <= 11 AND state = 'expired'")" "0 11" \
+	    "$BACKEND: relay down for 8 days: the deliveries are given up"
+	has "$d/down2.log" "giving up after 7 days" "$BACKEND: ... and logged"
 }
 
 # case_main - the scenario through --test, relay down, relay back
@@ -348,6 +393,8 @@ $((DAY0 + DAY + 3599)) $((DAY0 + 2 * DAY + 3599))" \
 backend() {
 	BACKEND=$1
 	case_main
+	case_late
+	case_expire
 	case_concurrent
 	case_7489
 }
