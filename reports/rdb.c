@@ -29,6 +29,12 @@
  *	Messages and their DKIM results are read with two queries per
  *	domain and window (not one per message, OpenDMARC's N+1), DKIM
  *	rows with a LEFT JOIN so a missing selector keeps the row (#230).
+ *	A message is skipped when the requests row of its From domain has
+ *	a lastsent at or after its date: OpenDMARC kept one row per From
+ *	domain and reported each separately, so in a database it used,
+ *	mail from a subdomain up to that row's lastsent was reported
+ *	already.  (Our own rows are per policy domain and their lastsent
+ *	never passes the start of the windows still to build.)
  *
  * WHY A FILE OF ITS OWN
  *	All SQL in one place, written once for both dialects through
@@ -319,8 +325,10 @@ rdb_messages(struct store *db, const struct domrow *dr, int64_t from,
 	    "JOIN domains fd ON fd.id = m.from_domain "
 	    "LEFT JOIN domains ed ON ed.id = m.env_domain "
 	    "LEFT JOIN domains sd ON sd.id = m.spf_domain "
+	    "LEFT JOIN requests fr ON fr.domain = m.from_domain "
 	    "WHERE m.policy_domain = ? AND m.date >= {TS(?)} AND "
-	    "m.date < {TS(?)} ORDER BY m.date, m.id")) == NULL) {
+	    "m.date < {TS(?)} AND (fr.lastsent IS NULL OR "
+	    "m.date > fr.lastsent) ORDER BY m.date, m.id")) == NULL) {
 		dberr(db, "messages");
 		goto out;
 	}

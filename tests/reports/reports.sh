@@ -28,6 +28,8 @@
 #	  a window without messages builds nothing; a first run two days
 #	    late sends each missed day; --noupdate sends, records nothing;
 #	  a relay down for 8 days: the deliveries are given up (expired);
+#	  mail of a From domain whose own requests row (OpenDMARC kept one
+#	    per From domain) has a later lastsent is not reported again;
 #	  two runs at once -> every report sent exactly once (store_lock);
 #	  ReportFormat rfc7489: ri=3600 of the record gives hourly windows,
 #	    valid 7489 XML; --domain limits the run to one domain.
@@ -319,6 +321,30 @@ case_late() {
 	    "$BACKEND: ... one per missed day"
 }
 
+# case_migrated - mail of a From domain OpenDMARC already reported (its
+# own requests row has a lastsent) is not reported again
+case_migrated() {
+	d=$tmp/$BACKEND-migrated
+	newdb migrated
+	sink_restart migrated
+	scenario "$d"
+	ts=$((DAY0 + DAY - 1))
+	[ "$BACKEND" = sqlite ] || ts="FROM_UNIXTIME($ts)"
+	sql "INSERT INTO requests (domain, repuri, lastsent) SELECT id,
+	    'mailto:agg@a.example.com', $ts FROM domains
+	    WHERE name = 'sub1.a.example.com'"
+	python3 -c 'import json, sys
+e = json.load(open(sys.argv[1])); e["a.example.com"][sys.argv[2]] -= 3
+json.dump(e, open(sys.argv[1], "w"))' "$d/expect.json" "$DAY0"
+	reports "$d" "$d/run.log" --now "$NOW1"
+	smtpsink_wait "$SINK" 7 20
+	same "$rc $(smtpsink_count "$SINK")" "0 7" \
+	    "$BACKEND: OpenDMARC database: 7 reports"
+	mails "$d" "$XSD9990" "$BACKEND migrated"
+	same "$(field 7 "$d/mails" a.example.com)" "4 7" \
+	    "$BACKEND: sub1's mail up to its lastsent not counted again"
+}
+
 # case_expire - deliveries still failing after 7 days are given up
 case_expire() {
 	d=$tmp/$BACKEND-expire
@@ -394,6 +420,7 @@ backend() {
 	BACKEND=$1
 	case_main
 	case_late
+	case_migrated
 	case_expire
 	case_concurrent
 	case_7489
