@@ -4,6 +4,7 @@
 #
 # SYNOPSIS
 #	tests/bench/postfix-session.sh [-n messages] [-r rounds]
+#	    [-m "none null dmarcd opendmarc"]
 #
 # DESCRIPTION
 #	Run from a build directory after `make bench` (or set top_builddir
@@ -33,11 +34,12 @@ OPENDMARC=${OPENDMARC:-/usr/sbin/opendmarc}
 zone=$top_srcdir/tests/milter/data/test.zone
 . "$top_srcdir/tests/integration/lib/postfix.sh"
 
-nmsg=200 rounds=3
-while getopts n:r: ch; do
+nmsg=200 rounds=3 milters="none null dmarcd opendmarc"
+while getopts n:r:m: ch; do
 	case $ch in
 	n) nmsg=$OPTARG ;;
 	r) rounds=$OPTARG ;;
+	m) milters=$OPTARG ;;
 	*) sed -n '6p' "$0" >&2; exit 2 ;;
 	esac
 done
@@ -90,8 +92,8 @@ wait_port "$sinkport" 10 || { echo "smtp-sink did not start"; exit 1; }
 
 # start_milter NAME - on inet:$mport; m_pid
 start_milter() {
+	[ "$1" = none ] && return 0
 	case $1 in
-	none) return 0 ;;
 	null) "$NULLF" -p "inet:$mport@127.0.0.1" ;;
 	dmarcd) "$DMARCD" -f -c "$dir/dmarcd.conf" -p "inet:$mport@127.0.0.1" ;;
 	opendmarc) "$OPENDMARC" -f -c "$dir/opendmarc.conf" \
@@ -134,7 +136,7 @@ echo "# $nmsg messages over one SMTP session, $rounds rounds; load $(cut -d' ' -
 failed=0
 r=1
 while [ $r -le "$rounds" ]; do
-	set -- none null dmarcd opendmarc
+	set -- $milters
 	k=1
 	while [ $k -lt $r ]; do
 		first=$1; shift; set -- "$@" "$first"; k=$((k + 1))
