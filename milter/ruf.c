@@ -14,7 +14,9 @@
  *	with FailureReportsOnNone), its fo= asks for this case (RFC 9989
  *	4.7, below), and there is somewhere to send it: a ruf= mailto:
  *	address not in NoReportsList (never from a psd=y record, D-48), or
- *	FailureReportsBcc.
+ *	FailureReportsBcc.  A message that is itself a report
+ *	(Content-Type multipart/report: ARF, DSN, MDN) never gets one, so
+ *	two reporters cannot feed each other (checklist S-04).
  *
  *	fo=0 reports when neither DKIM nor SPF gave an aligned pass, fo=1
  *	when either did not, fo=d when a DKIM signature failed to verify
@@ -462,6 +464,23 @@ wants(const struct dmarcd_cfg *c, const struct dmarc_verdict *v,
 	return NULL;
 }
 
+/* is_report - the message is a multipart/report (ARF, DSN, MDN) */
+static int
+is_report(const struct msg *m)
+{
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < m->nhdrs; i++) {
+		if (strcasecmp(m->hdrs[i].name, "Content-Type") != 0)
+			continue;
+		v = m->hdrs[i].value + strspn(m->hdrs[i].value, " \t");
+		if (strncasecmp(v, "multipart/report", 16) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* ruf_collect - the reports this message calls for, into out->ruf */
 void
 ruf_collect(const struct dmarcd_cfg *c, const struct msg *m,
@@ -474,6 +493,10 @@ ruf_collect(const struct dmarcd_cfg *c, const struct msg *m,
 
 	if (c->ruf == NULL || !c->ruf->enabled)
 		return;
+	if (is_report(m)) {
+		log_debug("no failure report about a report (multipart/report)");
+		return;
+	}
 	for (i = 0; i < ev->n; i++) {
 		if ((af = wants(c, &ev->v[i], ai)) == NULL)
 			continue;

@@ -8,7 +8,8 @@
 #	outcomes, with the Auth-Failure each gives), FailureReports off,
 #	p=none with and without FailureReportsOnNone, FailureReportsBcc
 #	with and without ruf=, NoReportsList (address, domain, other),
-#	psd=y (no ruf), temperror (no report), an internal subdomain, and
+#	psd=y (no ruf), temperror (no report), a report about a report
+#	(none: multipart/report is never reported), an internal subdomain, and
 #	RFC 9991 section 5 verification of external destinations
 #	(authorized, unauthorized, replaced, replaced by another host,
 #	SERVFAIL).  Whole reports are parsed with Python's email module
@@ -177,6 +178,17 @@ run sub.eml sub.org.example
 same "$(report_line)" \
     "sub.org.example auth-failure=dmarc to=x@reports.sub.org.example bcc=-" \
     "a subdomain of the policy domain's organization needs no check"
+
+{
+	sed '/^Subject:/d' "$tmp/fail0.eml" | sed '/^Date:/a\
+Subject: a report\
+MIME-Version: 1.0\
+Content-Type: Multipart/Report; report-type=feedback-report;\
+	boundary="x"'
+} >"$tmp/report.eml"
+conf
+run report.eml fo0.example
+same "$(report_line)" none "no failure report about a multipart/report message"
 
 # --- external destinations
 msg ext.eml ext.example
