@@ -43,6 +43,7 @@ PKGS_LIBS="libmilter-dev libspf2-dev libopendkim-dev libxml2-dev
 # tests/reports/bench-reports.sh)
 PKGS_TEST="unbound nsd miltertest postfix swaks opendmarc mariadb-server
 	sqlite3 python3 iproute2 procps groff-base
+	chromium
 	libssl-dev libhttp-message-perl"
 
 # store: Debian's opendmarc-import (Perl) fills an OpenDMARC database that

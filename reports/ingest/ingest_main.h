@@ -11,6 +11,7 @@
 
 struct store;
 struct enrich;
+struct html;
 
 struct ingest_run {
 	/* options */
@@ -22,6 +23,8 @@ struct ingest_run {
 	struct store	*db;
 	struct enrich	*enrich;	/* --rdns */
 	const char	*zonefile;	/* -Z: DNS from a zone file */
+	const char	*htmlpath;	/* --html */
+	struct html	*html;
 	int		 rdns;
 	int		 failed;	/* a sink failed: exit 2 */
 	size_t		 sinkerrs;	/* sink failures so far */

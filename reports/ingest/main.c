@@ -4,7 +4,7 @@
  *
  * SYNOPSIS
  *	dmarc-ingest [-nqv] [-c conf] [-d dsn] [-j file] [-C dir]
- *	    [--archive[=prefix]] [--delete] [--rdns [-Z zonefile]]
+ *	    [--archive[=prefix]] [--delete] [--rdns [-Z zonefile]] [--html file]
  *	    [--csv-columns ours|parsedmarc] [--samples none|headers|redacted|all]
  *	    [file | directory | maildir | mbox | -] ...
  *
@@ -59,7 +59,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: dmarc-ingest [-nqv] [-c conf] [-d dsn] "
 	    "[-j file] [-C dir]\n"
-	    "\t[--archive[=prefix]] [--delete] [--rdns [-Z zonefile]]\n"
+	    "\t[--archive[=prefix]] [--delete] [--rdns [-Z zonefile]] "
+	    "[--html file]\n"
 	    "\t[--csv-columns ours|parsedmarc] "
 	    "[--samples none|headers|redacted|all]\n"
 	    "\t[file | directory | maildir | mbox | -] ...\n");
@@ -306,6 +307,7 @@ main(int argc, char **argv)
 		{ "archive", optional_argument, NULL, 'A' },
 		{ "delete", no_argument, NULL, 'D' },
 		{ "rdns", no_argument, NULL, 'R' },
+		{ "html", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ingest_run run;
@@ -355,6 +357,9 @@ main(int argc, char **argv)
 			break;
 		case 'R':
 			run.rdns = 1;
+			break;
+		case 'H':
+			run.htmlpath = optarg;
 			break;
 		case 'Z':
 			run.zonefile = optarg;

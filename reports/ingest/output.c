@@ -476,8 +476,13 @@ out_sample(const struct failure_report *f, enum sample_mode m, size_t *len)
 	if (f->sample == NULL || m == SAMPLE_NONE)
 		return NULL;
 	if (m == SAMPLE_ALL) {
+		/* the sample may hold NUL bytes: copy by length (fuzz) */
+		char *s = xmalloc(f->sample_len + 1);
+
+		memcpy(s, f->sample, f->sample_len);
+		s[f->sample_len] = '\0';
 		*len = f->sample_len;
-		return xstrndup(f->sample, f->sample_len);
+		return s;
 	}
 	if (m == SAMPLE_REDACTED)
 		return redact(h, strlen(h), len);

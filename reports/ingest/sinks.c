@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "conf.h"
+#include "html.h"
 #include "ingest_main.h"
 #include "log.h"
 
@@ -64,6 +65,8 @@ sinks_open(struct ingest_run *run, const char *conffile)
 			if ((run->csv[t] = open_csv(run, t)) == NULL)
 				return -1;
 	}
+	if (run->htmlpath != NULL)
+		run->html = html_new();
 	if (run->rdns && (run->enrich = enrich_new(conffile,
 	    run->zonefile)) == NULL)
 		return -1;
@@ -97,6 +100,17 @@ sinks_close(struct ingest_run *run)
 	if (run->db != NULL)
 		db_close(run);
 	enrich_free(run->enrich);
+	if (run->html != NULL) {
+		FILE *fp = fopen(run->htmlpath, "w");
+
+		if (fp == NULL || html_write(run->html, fp) != 0) {
+			log_warn("%s", run->htmlpath);
+			run->failed = 1;
+		}
+		if (fp != NULL)
+			fclose(fp);
+		html_free(run->html);
+	}
 	return run->failed ? -1 : 0;
 }
 
@@ -120,6 +134,8 @@ sink_report(struct ingest_run *run, struct report *r, const char *input)
 	}
 	if (run->json != NULL)
 		out_json(run->json, r, input, &run->out);
+	if (run->html != NULL)
+		html_add(run->html, r);
 	if (run->csv[r->type] != NULL)
 		out_csv(run->csv[r->type], r, input, &run->out);
 	if (run->verbose > 1)
