@@ -56,7 +56,20 @@ struct conn {
 	int			 dkim;		/* body negotiated: verify */
 	int			 leadspc;	/* values keep leading space */
 	int			 skip;		/* MTA understands SMFIS_SKIP */
+	unsigned long		 noreply;	/* NOREPLY_EVENTS negotiated */
 };
+
+/*
+ * next - go on after an event; SMFIS_NOREPLY where the reply was
+ * negotiated away (libmilter sends none for SMFIS_CONTINUE either, but
+ * logs an error to syslog each time)
+ */
+static sfsistat
+next(const struct conn *cn, unsigned long nrflag)
+{
+	return cn != NULL && (cn->noreply & nrflag) ? SMFIS_NOREPLY :
+	    SMFIS_CONTINUE;
+}
 
 /* conn_new - pin the configuration for a new connection */
 static struct conn *
@@ -115,6 +128,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		cn->leadspc = (f1 & SMFIP_HDR_LEADSPC) != 0;
 		cn->skip = (f1 & SMFIP_SKIP) != 0;
 	}
+	cn->noreply = *pf1 & NOREPLY_EVENTS;
 	*pf2 = 0;
 	*pf3 = 0;
 	return SMFIS_CONTINUE;
@@ -181,7 +195,7 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 
 	if (cn != NULL && argv != NULL && argv[0] != NULL)
 		msg_add_rcpt(&cn->msg, argv[0]);
-	return SMFIS_CONTINUE;
+	return next(cn, SMFIP_NR_RCPT);
 }
 
 /* cb_data - registered so the MTA expects a reply (see file header) */
@@ -201,7 +215,7 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	size_t len;
 
 	if (cn == NULL || name == NULL || value == NULL)
-		return SMFIS_CONTINUE;
+		return next(cn, SMFIP_NR_HDR);
 	len = strlen(value);
 	if (cn->dkim && cn->msg.nhdrs == 0 && cn->msg.dkv == NULL)
 		msg_dkim_start(&cn->msg, cn->cfg->dkim);
@@ -218,7 +232,7 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 		while (*v == ' ' || *v == '\t')
 			v++;
 	msg_add_header(&cn->msg, name, v, len - (size_t)(v - value));
-	return SMFIS_CONTINUE;
+	return next(cn, SMFIP_NR_HDR);
 }
 
 /* cb_body - a body chunk for the verifier; skip the rest if unsigned */

@@ -29,6 +29,7 @@
 #include <dirent.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,12 +58,33 @@ cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 	return cont(ctx);
 }
 
-/* cb_args - MAIL, RCPT and HELO: continue */
+/*
+ * nr - SMFIS_NOREPLY where that event's reply was negotiated away (the
+ * private pointer holds the negotiated SMFIP_NR_* bits, plus 1 so that
+ * it is not NULL); libmilter logs an error for SMFIS_CONTINUE there
+ */
 static sfsistat
-cb_args(SMFICTX *ctx, char **argv)
+nr(SMFICTX *ctx, unsigned long flag)
+{
+	uintptr_t bits = (uintptr_t)smfi_getpriv(ctx);
+
+	return (bits & flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* cb_mail - continue */
+static sfsistat
+cb_mail(SMFICTX *ctx, char **argv)
 {
 	(void)argv;
 	return cont(ctx);
+}
+
+/* cb_rcpt - continue (no reply when so negotiated) */
+static sfsistat
+cb_rcpt(SMFICTX *ctx, char **argv)
+{
+	(void)argv;
+	return nr(ctx, SMFIP_NR_RCPT);
 }
 
 /* cb_helo - continue */
@@ -73,13 +95,13 @@ cb_helo(SMFICTX *ctx, char *helo)
 	return cont(ctx);
 }
 
-/* cb_header - continue */
+/* cb_header - continue (no reply when so negotiated) */
 static sfsistat
 cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	(void)name;
 	(void)value;
-	return cont(ctx);
+	return nr(ctx, SMFIP_NR_HDR);
 }
 
 /* cb_eom - one header at the top, accept */
@@ -92,17 +114,25 @@ cb_eom(SMFICTX *ctx)
 
 static unsigned long noreply = SMFIP_NR_HDR | SMFIP_NR_RCPT;
 
+/* cb_close - forget the negotiated bits (libmilter warns otherwise) */
+static sfsistat
+cb_close(SMFICTX *ctx)
+{
+	(void)smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
 /* cb_negotiate - the actions we need; no body; no replies dmarcd skips */
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	(void)ctx;
 	(void)f2;
 	(void)f3;
 	*pf0 = f0 & SMFIF_ADDHDRS;
 	*pf1 = f1 & (SMFIP_NOUNKNOWN | SMFIP_NOBODY | noreply);
+	(void)smfi_setpriv(ctx, (void *)(uintptr_t)((*pf1 & noreply) | 1));
 	*pf2 = 0;
 	*pf3 = 0;
 	return SMFIS_CONTINUE;
@@ -114,11 +144,12 @@ static struct smfiDesc nullfilter = {
 	.xxfi_flags = SMFIF_ADDHDRS,
 	.xxfi_connect = cb_connect,
 	.xxfi_helo = cb_helo,
-	.xxfi_envfrom = cb_args,
-	.xxfi_envrcpt = cb_args,
+	.xxfi_envfrom = cb_mail,
+	.xxfi_envrcpt = cb_rcpt,
 	.xxfi_header = cb_header,
 	.xxfi_eom = cb_eom,
 	.xxfi_data = cont,
+	.xxfi_close = cb_close,
 	.xxfi_negotiate = cb_negotiate,
 };
 
