@@ -61,10 +61,13 @@ name_eq(const char *a, size_t alen, const char *b)
 char *
 mime_header(struct arena *a, const char *h, size_t n, const char *name)
 {
-	const char *q = h, *e = h + n, *eol, *colon;
+	const char *q = h, *e, *eol, *colon;
 	struct ibuf b = { 0 };
 	char *r;
 
+	if (h == NULL)
+		return NULL;	/* a message with no header block (fuzz) */
+	e = h + n;
 	while (q < e) {
 		eol = memchr(q, '\n', (size_t)(e - q));
 		eol = eol ? eol : e;
