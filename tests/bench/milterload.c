@@ -108,6 +108,7 @@ struct load {
 	atomic_size_t	 conns;
 	char		**dump;		/* [nmsgs] or NULL */
 	char		*firsterr;
+	char		*data;		/* the corpus file */
 };
 
 /* The state of one connection while a message is in flight. */
@@ -236,6 +237,7 @@ load_corpus(struct load *ld, const char *path)
 	size_t len, off = 0, cap = 0;
 	char *d = slurp(path, &len), *nl;
 
+	ld->data = d;
 	while (off < len) {
 		if (d[off] == '#' || d[off] == '\n') {
 			nl = memchr(d + off, '\n', len - off);
@@ -701,6 +703,27 @@ write_dump(const struct load *ld, const char *path)
 		fprintf(stderr, "milterload: %s: write error\n", path);
 }
 
+/* load_free - everything main allocated */
+static void
+load_free(struct load *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->nmsgs; i++) {
+		mw_buf_free(&ld->msgs[i].hdrs);
+		mw_buf_free(&ld->msgs[i].body);
+		if (ld->dump != NULL)
+			free(ld->dump[i]);
+	}
+	free(ld->dump);
+	free(ld->msgs);
+	free(ld->sess);
+	free(ld->res);
+	free(ld->firsterr);
+	free(ld->data);
+	pthread_mutex_destroy(&ld->mu);
+}
+
 /* numarg - a positive number option */
 static unsigned long
 numarg(const char *s)
@@ -722,6 +745,7 @@ main(int argc, char **argv)
 	pthread_t tid[ML_MAXCONNS];
 	const char *corpus = NULL, *dumpfile = NULL;
 	unsigned long conns = 1, per = 5, secs = 0, target = 0, i;
+	size_t nerr;
 	double t0;
 	int ch, quiet = 0;
 
@@ -764,5 +788,7 @@ main(int argc, char **argv)
 	t0 = now() - t0;
 	if (dumpfile != NULL)
 		write_dump(&ld, dumpfile);
-	return report(&ld, t0, quiet) > 0 ? 1 : 0;
+	nerr = report(&ld, t0, quiet);
+	load_free(&ld);
+	return nerr > 0 ? 1 : 0;
 }
