@@ -185,7 +185,7 @@ static const struct conf_key keys[C__COUNT] = {
 	/* failure reports */
 	B("FailureReportsRedact", "false", D, 0,
 	    "replace local parts in failure report samples (RFC 6590)"),
-	B("FailureReportsBody", "false", D, NY,
+	B("FailureReportsBody", "false", D, 0,
 	    "include the message body in failure reports"),
 	I("FailureReportsRateLimit", "1", 0, INT_MAX, D, 0,
 	    "failure reports per domain, destination and source IP per window"),

@@ -10,8 +10,10 @@
  *	The report is a multipart/report; report-type=feedback-report with
  *	three parts (RFC 5965 section 2): a text/plain summary, the
  *	message/feedback-report fields, and the original header fields as
- *	text/rfc822-headers (never the body: RFC 9991 section 7 prefers
- *	headers only).  Fields follow RFC 9991 section 4: Feedback-Type
+ *	text/rfc822-headers (RFC 9991 section 7 prefers headers only), or,
+ *	when the caller passes a body (FailureReportsBody), the message as
+ *	message/rfc822; a body line that starts like our boundary is
+ *	indented by one space.  Fields follow RFC 9991 section 4: Feedback-Type
  *	auth-failure, Version 1, User-Agent, Auth-Failure, Identity-Alignment
  *	with the RFC 9991 meaning (the mechanisms that failed to
  *	authenticate an aligned identifier; "none" when both did), then
@@ -302,8 +304,12 @@ human(struct sb *b, const struct arf_input *in, int truncated)
 		line(b, "  DKIM:           ", in->dkim_summary, NULL);
 	if (in->spf_summary != NULL)
 		line(b, "  SPF:            ", in->spf_summary, NULL);
-	sb_str(b, "\nThe original message's header fields follow; "
-	    "its body is not included.\n");
+	if (in->body == NULL)
+		sb_str(b, "\nThe original message's header fields follow; "
+		    "its body is not included.\n");
+	else
+		sb_printf(b, "\nThe original message follows%s.\n",
+		    in->body_cut ? ", its body cut short" : "");
 	if (in->redact)
 		sb_str(b, "Local parts of addresses are redacted "
 		    "(RFC 6590).\n");
@@ -378,6 +384,29 @@ headers(struct sb *h, const struct arf_input *in)
 	return 0;
 }
 
+/* body - "\n" and the body: CRLF made LF, a line that could be taken
+ * for our boundary indented by one space */
+static void
+body(struct sb *h, const struct arf_input *in)
+{
+	const char *p = in->body, *end = in->body + in->bodylen;
+	char mark[80];
+	size_t ml;
+
+	ml = (size_t)snprintf(mark, sizeof(mark), "--=_dmarcd_%s", in->uniq);
+	sb_str(h, "\n");
+	for (; p < end; p++) {
+		if ((p == in->body || p[-1] == '\n') &&
+		    (size_t)(end - p) >= ml && memcmp(p, mark, ml) == 0)
+			sb_str(h, " ");
+		if (*p == '\r' && p + 1 < end && p[1] == '\n')
+			continue;
+		sb_add(h, p, 1);
+	}
+	if (h->len > 0 && h->p[h->len - 1] != '\n')
+		sb_str(h, "\n");
+}
+
 /* eightbit - the text holds a byte above 127 */
 static int
 eightbit(const char *s, size_t n)
@@ -398,16 +427,20 @@ arf_build(const struct arf_input *in, size_t *len)
 	int truncated;
 
 	truncated = headers(&h, in);
+	if (in->body != NULL)
+		body(&h, in);
 	top(&b, in);
 	sb_printf(&b, "\n--=_dmarcd_%s\n", in->uniq);
 	human(&b, in, truncated);
 	sb_printf(&b, "\n--=_dmarcd_%s\n", in->uniq);
 	feedback(&b, in);
 	sb_printf(&b, "\n--=_dmarcd_%s\n", in->uniq);
-	sb_printf(&b, "Content-Type: text/rfc822-headers\n%s"
-	    "Content-Description: header fields of the reported message\n\n",
+	sb_printf(&b, "Content-Type: %s\n%s"
+	    "Content-Description: %s of the reported message\n\n",
+	    in->body != NULL ? "message/rfc822" : "text/rfc822-headers",
 	    eightbit(h.p != NULL ? h.p : "", h.len) ?
-	    "Content-Transfer-Encoding: 8bit\n" : "");
+	    "Content-Transfer-Encoding: 8bit\n" : "",
+	    in->body != NULL ? "header and body" : "header fields");
 	if (h.len > 0)
 		sb_add(&b, h.p, h.len);
 	sb_printf(&b, "\n--=_dmarcd_%s--\n", in->uniq);

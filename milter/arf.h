@@ -65,6 +65,9 @@ struct arf_input {
 	/* the original message */
 	const struct arf_hdr *hdrs;
 	size_t		 nhdrs;
+	const char	*body;		/* NULL: headers only */
+	size_t		 bodylen;
+	int		 body_cut;	/* the body was cut */
 	int		 redact;	/* RFC 6590: local parts replaced */
 };
 

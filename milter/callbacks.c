@@ -17,6 +17,9 @@
  *	The choice is made for the configuration pinned at negotiation, so a
  *	reload cannot leave a verifier without its body.  An unsigned
  *	message's body is skipped (SMFIS_SKIP) when the MTA allows it.
+ *	FailureReportsBody (with FailureReports) also asks for the body and
+ *	keeps its first DMARCD_MAXBODY bytes for the report; only then is
+ *	the rest skipped.
  *
  *	RCPT and DATA callbacks are registered although they only continue:
  *	without them Postfix sends those events' macros with no command, the
@@ -54,6 +57,7 @@ struct conn {
 	struct dmarcd_cfg	*cfg;
 	struct msg		 msg;
 	int			 dkim;		/* body negotiated: verify */
+	int			 keepbody;	/* FailureReportsBody */
 	int			 leadspc;	/* values keep leading space */
 	int			 skip;		/* MTA understands SMFIS_SKIP */
 	unsigned long		 noreply;	/* NOREPLY_EVENTS negotiated */
@@ -128,6 +132,11 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		cn->leadspc = (f1 & SMFIP_HDR_LEADSPC) != 0;
 		cn->skip = (f1 & SMFIP_SKIP) != 0;
 	}
+	if (ruf_wants_body(cn->cfg)) {
+		*pf1 = (*pf1 & ~(unsigned long)SMFIP_NOBODY) | (f1 & SMFIP_SKIP);
+		cn->keepbody = 1;
+		cn->skip = (f1 & SMFIP_SKIP) != 0;
+	}
 	cn->noreply = *pf1 & NOREPLY_EVENTS;
 	*pf2 = 0;
 	*pf3 = 0;
@@ -143,6 +152,7 @@ cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 	if (cn == NULL) {		/* no negotiation: every event comes */
 		cn = conn_new(ctx);
 		cn->dkim = cn->cfg->dkim != NULL;
+		cn->keepbody = ruf_wants_body(cn->cfg);
 	}
 	snprintf(cn->msg.hostname, sizeof(cn->msg.hostname), "%s",
 	    host != NULL ? host : "");
@@ -235,14 +245,19 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	return next(cn, SMFIP_NR_HDR);
 }
 
-/* cb_body - a body chunk for the verifier; skip the rest if unsigned */
+/* cb_body - a chunk for the verifier and the report; skip when done */
 static sfsistat
 cb_body(SMFICTX *ctx, unsigned char *p, size_t len)
 {
 	struct conn *cn = smfi_getpriv(ctx);
 
-	if (cn == NULL || cn->msg.dkv == NULL || !msg_dkim_eoh(&cn->msg))
-		return cn != NULL && cn->skip ? SMFIS_SKIP : SMFIS_CONTINUE;
+	if (cn == NULL)
+		return SMFIS_CONTINUE;
+	if (cn->keepbody)
+		msg_add_body(&cn->msg, p, len);
+	if (cn->msg.dkv == NULL || !msg_dkim_eoh(&cn->msg))
+		return cn->skip && (!cn->keepbody || cn->msg.body_cut) ?
+		    SMFIS_SKIP : SMFIS_CONTINUE;
 	msg_dkim_body(&cn->msg, p, len);
 	return SMFIS_CONTINUE;
 }

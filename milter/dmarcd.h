@@ -30,6 +30,7 @@
 #define DMARCD_NAME	"dmarcd"
 #define DMARCD_MAXHDRS	1000		/* header fields kept per message */
 #define DMARCD_MAXHDRBYTES (1024 * 1024)	/* header bytes kept */
+#define DMARCD_MAXBODY	(64 * 1024)	/* body bytes kept for reports */
 #define DMARCD_DEFAULT_CONF SYSCONFDIR "/dmarcd.conf"
 
 struct ignorehosts;
@@ -128,6 +129,10 @@ struct msg {
 	struct dkimv_msg *dkv;		/* in progress, else NULL */
 	struct dmarc_dkim_result *dkim_own;	/* results at end of message */
 	size_t	 ndkim_own;
+	/* the body, kept only for failure reports (FailureReportsBody) */
+	char	*body;
+	size_t	 bodylen;
+	int	 body_cut;		/* longer than DMARCD_MAXBODY */
 };
 
 void	 msg_init(struct msg *m);
@@ -140,6 +145,8 @@ void	 msg_envfrom(struct msg *m, const char *arg);
 void	 msg_add_rcpt(struct msg *m, const char *arg);
 void	 msg_add_header(struct msg *m, const char *name, const char *value,
 	    size_t vlen);
+/* msg_add_body - keep a body chunk, up to DMARCD_MAXBODY bytes */
+void	 msg_add_body(struct msg *m, const unsigned char *p, size_t len);
 /* msg_set_addr - client address from a sockaddr (NULL: unknown) */
 void	 msg_set_addr(struct msg *m, const struct sockaddr *sa);
 /*
@@ -240,6 +247,8 @@ void	 ruf_submit(struct dmarcd_cfg *c, struct outcome *out);
 void	 ruf_testmode(const struct dmarcd_cfg *c, struct outcome *out,
 	    int full);
 void	 ruf_jobs_free(struct ruf_job *j);
+/* ruf_wants_body - FailureReports and FailureReportsBody are on */
+int	 ruf_wants_body(const struct dmarcd_cfg *c);
 #define RUF_DRAIN_S	10	/* seconds to drain the queue at shutdown */
 void	 ruf_start(void);
 void	 ruf_stop(int bound_s);

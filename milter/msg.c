@@ -53,6 +53,10 @@ msg_reset(struct msg *m)
 	free(m->dkim_own);
 	m->dkim_own = NULL;
 	m->ndkim_own = 0;
+	free(m->body);
+	m->body = NULL;
+	m->bodylen = 0;
+	m->body_cut = 0;
 }
 
 /* msg_free - release everything */
@@ -137,6 +141,24 @@ msg_add_header(struct msg *m, const char *name, const char *value, size_t vlen)
 	m->hdrs[m->nhdrs].vlen = vlen;
 	m->nhdrs++;
 	m->hdrbytes += nlen + vlen;
+}
+
+/* msg_add_body - keep a body chunk for a failure report, bounded */
+void
+msg_add_body(struct msg *m, const unsigned char *p, size_t len)
+{
+	size_t n = len;
+
+	if (m->bodylen + n > DMARCD_MAXBODY) {
+		n = DMARCD_MAXBODY - m->bodylen;
+		m->body_cut = 1;
+	}
+	if (n == 0)
+		return;
+	m->body = xrealloc(m->body, m->bodylen + n + 1);
+	memcpy(m->body + m->bodylen, p, n);
+	m->bodylen += n;
+	m->body[m->bodylen] = '\0';
 }
 
 /* msg_set_addr - client IP text from the MTA's sockaddr */

@@ -132,6 +132,14 @@ rufcfg_free(struct rufcfg *rc)
 	free(rc);
 }
 
+/* ruf_wants_body - the milter must ask the MTA for the body */
+int
+ruf_wants_body(const struct dmarcd_cfg *c)
+{
+	return c->ruf != NULL && c->ruf->enabled &&
+	    cfg_bool(c, C_FAILUREREPORTSBODY);
+}
+
 /* ruf_fo_wants - see ruf.h and the file header */
 int
 ruf_fo_wants(unsigned fo, int dkim_aligned, int spf_aligned, int dkim_failed,
@@ -172,6 +180,7 @@ ruf_job_free(struct ruf_job *j)
 		free((char *)j->hdrs[i].value);
 	}
 	free(j->hdrs);
+	free(j->body);
 	free(j->policy_domain);
 	free(j->org_domain);
 	free(j->spf_domain);
@@ -375,6 +384,13 @@ envelope(const struct dmarcd_cfg *c, const struct msg *m, struct ruf_job *j)
 	snprintf(j->source_ip, sizeof(j->source_ip), "%s", m->ip);
 	j->arrival = time(NULL);
 	copy_headers(m, j);
+	if (m->body != NULL && cfg_bool(c, C_FAILUREREPORTSBODY)) {
+		j->body = xmalloc(m->bodylen + 1);
+		memcpy(j->body, m->body, m->bodylen);
+		j->body[m->bodylen] = '\0';
+		j->bodylen = m->bodylen;
+		j->body_cut = m->body_cut;
+	}
 }
 
 /* alignment - Identity-Alignment, RFC 9991: the mechanisms that failed */

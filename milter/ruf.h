@@ -60,6 +60,9 @@ struct ruf_job {
 	time_t		 arrival;
 	struct arf_hdr	*hdrs;		/* names and values owned */
 	size_t		 nhdrs;
+	char		*body;		/* FailureReportsBody, else NULL */
+	size_t		 bodylen;
+	int		 body_cut;
 	int		 redact;
 };
 

@@ -93,6 +93,9 @@ ruf_message(const struct ruf_job *j, int with_bcc, size_t *len)
 	in.spf_summary = j->spf_summary;
 	in.hdrs = j->hdrs;
 	in.nhdrs = j->nhdrs;
+	in.body = j->body;
+	in.bodylen = j->bodylen;
+	in.body_cut = j->body_cut;
 	in.redact = j->redact;
 	return arf_build(&in, len);
 }

@@ -153,6 +153,18 @@ feed_dkim(struct msg *m, const char *buf, size_t len)
 		msg_dkim_body(m, (const unsigned char *)p, (size_t)(end - p));
 }
 
+/* load_body - the body (after the first empty line), for FailureReportsBody */
+static void
+load_body(struct msg *m, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end && next_line(&p, end) > 0)
+		;
+	if (p < end)
+		msg_add_body(m, (const unsigned char *)p, (size_t)(end - p));
+}
+
 /* print_outcome - the block for one message */
 static void
 print_outcome(const char *file, const struct outcome *out)
@@ -224,6 +236,8 @@ testmode_run(const struct dmarcd_cfg *c, const struct testopts *to,
 		if (to->auth_user != NULL)
 			msg_set_str(&m.auth_user, to->auth_user);
 		load_headers(&m, buf, len);
+		if (ruf_wants_body(c))
+			load_body(&m, buf, len);
 		msg_dkim_start(&m, c->dkim);
 		feed_dkim(&m, buf, len);
 		free(buf);

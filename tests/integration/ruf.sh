@@ -17,6 +17,8 @@
 #	  4. SIGHUP to ReportCommand: argv without a shell (a ';' reaches
 #	     the program literally), the rate limit survives the reload, a
 #	     failing command is logged with its exit status;
+#	     FailureReportsBody: the milter asks for the body, which the
+#	     report carries as message/rfc822;
 #	  5. a dead relay: logged, mail unaffected;
 #	  6. a relay that never answers, queue size 2: six failing messages
 #	     on one milter connection are all answered although each report
@@ -204,6 +206,21 @@ probe 198.51.100.9 fo1.example fo1.eml
 waitlog "/bin/false exited with status 1" 1 10
 logged "failing ReportCommand logged with its status" \
     "failure report for fo1.example (PROBE1) not sent: /bin/false exited with status 1"
+
+# 4b. FailureReportsBody after SIGHUP: the milter asks for the body
+conf "SMTPServer 127.0.0.1" "SMTPPort $SMTPSINK_PORT" "SMTPStartTLS no" \
+    "FailureReportsBody yes"
+reload
+probe 198.51.100.11 fo1.example fo1.eml
+smtpsink_wait "$tmp/sink" 4 20
+f=$(grep -l '^Source-IP: 198.51.100.11' "$tmp/sink/msg/"* 2>/dev/null | head -1)
+smtpsink_message "$f" >"$tmp/r4.eml" 2>/dev/null
+python3 "$CHECK" "$tmp/r4.eml" body=1 'body~body line' \
+    'hdr.Subject=quarterly numbers' fb.Source-IP=198.51.100.11 \
+    >"$tmp/check" 2>&1
+same "$(grep -c '^not ok' "$tmp/check")" 0 \
+    "FailureReportsBody: the body came through the milter into message/rfc822"
+grep '^not ok' "$tmp/check" | sed 's/^/#   /'
 
 # 5. a dead relay
 dead=$(smtpsink_free_port 40000)

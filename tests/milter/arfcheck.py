@@ -18,7 +18,9 @@
 #	of the enclosed header block, "has.Name" that a feedback field is
 #	present, "no.Name" that it is absent, "text~WORDS" that the
 #	human-readable part contains WORDS, "raw!WORDS" that the whole
-#	report does not.  Values compare with folding white space collapsed.
+#	report does not; "body=1" expects message/rfc822 as the third part and
+#	"body~WORDS" that the enclosed body contains WORDS.  Values compare
+#	with folding white space collapsed.
 #	Prints "ok - ..." / "not ok - ..." lines; exits 1 on any failure.
 
 import email
@@ -68,8 +70,10 @@ def main():
           "report-type=feedback-report")
     parts = msg.get_payload() if msg.is_multipart() else []
     types = [p.get_content_type() for p in parts]
-    check(types == ["text/plain", "message/feedback-report",
-                    "text/rfc822-headers"], "three parts in order: %s" % types)
+    third = "message/rfc822" if "body=1" in sys.argv[2:] else \
+        "text/rfc822-headers"
+    check(types == ["text/plain", "message/feedback-report", third],
+          "three parts in order: %s" % types)
     for h in ("From", "To", "Date", "Subject", "Message-ID",
               "Auto-Submitted", "MIME-Version"):
         check(msg.get(h) is not None, "report has %s" % h)
@@ -82,13 +86,24 @@ def main():
     else:
         fb = fields(fbtext)
     hdrp = parts[2].get_payload()
-    hdrs = fields(hdrp if isinstance(hdrp, str) else str(hdrp))
+    if isinstance(hdrp, list):		# message/rfc822
+        hdrs = hdrp[0]
+        body = hdrs.get_payload()
+    else:
+        hdrs = fields(hdrp)
+        body = None
     human = parts[0].get_payload()
     check(norm(fb.get("Feedback-Type")) == "auth-failure",
           "Feedback-Type: auth-failure")
     check(norm(fb.get("Version")) == "1", "Version: 1")
     check(fb.get("User-Agent") is not None, "User-Agent present")
     for arg in sys.argv[2:]:
+        if arg == "body=1":
+            continue
+        if arg.startswith("body~"):
+            check(body is not None and arg[5:] in body,
+                  "enclosed body contains %r" % arg[5:])
+            continue
         if "~" in arg and arg.startswith("text~"):
             want = arg[5:]
             check(want in norm(human), "text contains %r" % want)

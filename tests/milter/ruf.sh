@@ -14,7 +14,7 @@
 #	(authorized, unauthorized, replaced, replaced by another host,
 #	SERVFAIL).  Whole reports are parsed with Python's email module
 #	(tests/milter/arfcheck.py) and every field is checked, plain and
-#	redacted.
+#	redacted, and with FailureReportsBody.
 #
 # EXIT STATUS
 #	0 all passed, 1 a check failed, 77 skipped (dmarcd not built or no
@@ -244,6 +244,17 @@ python3 "$CHECK" "$tmp/report" 'fb.Original-Mail-From=<redacted@fos.example>' \
 n_ok=$(grep -c '^ok' "$tmp/check")
 n_bad=$(grep -c '^not ok' "$tmp/check")
 same "$n_bad" 0 "redacted report: $n_ok checks"
+[ "$n_bad" -eq 0 ] || sed 's/^/#   /' "$tmp/check"
+
+# FailureReportsBody: the whole message as message/rfc822
+conf 'FailureReportsBody yes'
+run full.eml fos.example
+python3 "$CHECK" "$tmp/report" body=1 'body~body line' \
+    'hdr.Subject=quarterly numbers' 'text~The original message follows.' \
+    >"$tmp/check" 2>&1
+n_ok=$(grep -c '^ok' "$tmp/check")
+n_bad=$(grep -c '^not ok' "$tmp/check")
+same "$n_bad" 0 "FailureReportsBody: message/rfc822 with the body ($n_ok checks)"
 [ "$n_bad" -eq 0 ] || sed 's/^/#   /' "$tmp/check"
 
 echo "$pass passed, $fail failed"

@@ -9,7 +9,8 @@
  *	original header fields; that a hostile header value cannot end its
  *	field or fake a boundary; RFC 6590 redaction (local parts replaced,
  *	message identifiers kept); the ARF_MAXHDRBYTES cut and its note; an
- *	8-bit header marks its part 8bit.
+ *	8-bit header marks its part 8bit; with a body, message/rfc822 with
+ *	LF line ends and a boundary-like body line indented.
  */
 #include "config.h"
 
@@ -259,6 +260,34 @@ test_limits(void)
 	free(big);
 }
 
+/* test_body - FailureReportsBody: message/rfc822, safe lines, LF */
+static void
+test_body(void)
+{
+	static const char b[] = "line1\r\n--=_dmarcd_U1--\r\ncaf\xc3\xa9\r\n";
+	struct arf_input in;
+	char *m;
+	size_t len;
+
+	input(&in);
+	in.body = b;
+	in.bodylen = sizeof(b) - 1;
+	in.body_cut = 1;
+	m = arf_build(&in, &len);
+	CHECK(has_line(m, "Content-Type: message/rfc822"), "message/rfc822 part");
+	CHECK(!has_line(m, "Content-Type: text/rfc822-headers"),
+	    "no text/rfc822-headers part");
+	CHECK(before(m, "Message-ID: <abc.123@example.com>\nDate: Tue, 01 Dec "
+	    "2026 10:00:00 +0000\n\nline1\n", "\n--=_dmarcd_U1--\n"),
+	    "header, empty line, body");
+	CHECK(has_line(m, " --=_dmarcd_U1--"), "boundary-like body line indented");
+	CHECK(strchr(m, '\r') == NULL, "CRLF made LF");
+	CHECK(has_line(m, "Content-Transfer-Encoding: 8bit"), "8-bit body marked");
+	CHECK(strstr(m, "The original message follows, its body cut short.") !=
+	    NULL, "the cut is noted");
+	free(m);
+}
+
 int
 main(void)
 {
@@ -275,5 +304,6 @@ main(void)
 	free(m);
 	test_redact();
 	test_limits();
+	test_body();
 	return tap_done();
 }

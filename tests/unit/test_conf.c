@@ -309,8 +309,7 @@ test_table(void)
 	CHECK(k[C_SOCKET].flags & CF_NORELOAD, "Socket is CF_NORELOAD");
 	CHECK(!(k[C_REJECTFAILURES].flags & CF_NORELOAD),
 	    "RejectFailures reloads");
-	CHECK(k[C_FAILUREREPORTSBODY].flags & CF_NOTYET,
-	    "FailureReportsBody NOTYET");
+	CHECK(k[C_AUTORESTART].flags & CF_NOTYET, "AutoRestart NOTYET");
 	CHECK(!(k[C_FAILUREREPORTS].flags & CF_NOTYET), "FailureReports in effect");
 }
 
@@ -442,13 +441,13 @@ test_notyet(void)
 {
 	const char *s;
 
-	s = capture("Syslog no\nFailureReportsBody yes\n", CONF_DMARCD);
-	CHECK(s != NULL && strstr(s, "t:2: FailureReportsBody is accepted but "
+	s = capture("Syslog no\nAutoRestart yes\n", CONF_DMARCD);
+	CHECK(s != NULL && strstr(s, "t:2: AutoRestart is accepted but "
 	    "has no effect in this version") != NULL, "NOTYET warned");
-	s = capture("FailureReportsBody yes\n", CONF_IMPORT);
+	s = capture("AutoRestart yes\n", CONF_IMPORT);
 	CHECK(s != NULL && s[0] == '\0', "NOTYET silent for other programs");
-	s = capture("FailureReportsBody no\nSyslog yes\n", CONF_DMARCD);
-	CHECK(s != NULL && strstr(s, "FailureReportsBody") != NULL,
+	s = capture("AutoRestart no\nSyslog yes\n", CONF_DMARCD);
+	CHECK(s != NULL && strstr(s, "AutoRestart") != NULL,
 	    "NOTYET warned even when set to its default");
 	s = capture("Syslog yes\n", CONF_DMARCD);
 	CHECK(s != NULL && s[0] == '\0', "no warning without NOTYET keys");
