@@ -89,7 +89,8 @@ void
 dkimtest_feed(const char *msg, size_t len, dkimtest_header_fn *hf,
     dkimtest_body_fn *bf, void *arg)
 {
-	const char	*p = msg, *end = msg + len, *next, *f = NULL, *fend;
+	const char	*p = msg, *end = msg + len, *next = NULL, *f = NULL;
+	const char	*fend = NULL;
 	const char	*colon;
 	char		 name[256];
 	size_t		 ll;
