@@ -384,8 +384,8 @@ headers(struct sb *h, const struct arf_input *in)
 	return 0;
 }
 
-/* body - "\n" and the body: CRLF made LF, a line that could be taken
- * for our boundary indented by one space */
+/* body - "\n" and the body: CRLF made LF, NUL made a space, a line
+ * that could be taken for our boundary indented by one space */
 static void
 body(struct sb *h, const struct arf_input *in)
 {
@@ -401,7 +401,7 @@ body(struct sb *h, const struct arf_input *in)
 			sb_str(h, " ");
 		if (*p == '\r' && p + 1 < end && p[1] == '\n')
 			continue;
-		sb_add(h, p, 1);
+		sb_add(h, *p != '\0' ? p : " ", 1);	/* NUL: not text */
 	}
 	if (h->len > 0 && h->p[h->len - 1] != '\n')
 		sb_str(h, "\n");
