@@ -96,6 +96,15 @@ has "history write failure is logged with the path" "cannot append to history fi
 base "HistoryFile $tmp/nodir/history" 'HistoryFailureAction accept'
 run fail.eml
 has "HistoryFailureAction accept keeps the message" '^action: continue'
+base "HistoryFile $tmp/torn"
+printf 'job torn\nreporter mx.test\nrecei' >"$tmp/torn"
+run fail.eml
+has "a torn last line does not swallow our record" '^action: '
+if grep -qx 'job DEBUG-i' "$tmp/torn" && grep -qx 'recei' "$tmp/torn"; then
+	ok "history: a file left without a final newline gets one first"
+else
+	notok "history: a file left without a final newline gets one first"
+fi
 if [ -w /dev/full ]; then
 	base "HistoryFile /dev/full"
 	run fail.eml
