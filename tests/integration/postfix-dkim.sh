@@ -13,8 +13,10 @@
 #	with simple/simple canonicalization, so the verifier must see header
 #	fields exactly as sent, go through Postfix:
 #
-#	  1. a plain signed message: delivered, our A-R says dkim=pass and
-#	     dmarc=pass (no SPF anywhere);
+#	  1. a plain signed message: delivered, our A-R says spf=pass (our
+#	     own SPF check of the envelope sender), dkim=pass and
+#	     dmarc=pass (DKIM aligned; SPF is for another domain): dmarcd
+#	     as the only milter adds all three results;
 #	  2. a field without a space after the colon and a folded field:
 #	     still pass (Postfix hands values over verbatim with
 #	     SMFIP_HDR_LEADSPC, folding as bare LF);
@@ -115,6 +117,7 @@ sinkport=$(free_port $((sport + 1)))
 
 "$SIGN" -g -k "$dir/k.pem" -s sel -d signed.example >"$dir/zone" || exit 1
 echo '_dmarc.signed.example. TXT "v=DMARC1; p=reject"' >>"$dir/zone"
+echo 'elsewhere.example. TXT "v=spf1 ip4:127.0.0.1 -all"' >>"$dir/zone"
 echo '!127.0.0.1' >"$dir/ignorehosts"
 cat >"$dir/dmarcd.conf" <<EOF
 AuthservID mx.test
@@ -124,6 +127,7 @@ HistoryFile $dir/history
 IgnoreHosts $dir/ignorehosts
 RejectFailures yes
 DKIMVerify yes
+SPFSelfValidate yes
 EOF
 
 mkdir "$dir/sink" && chown postfix "$dir/sink" || exit 1
@@ -156,6 +160,11 @@ case "$ar" in
 *"dkim=pass header.d=signed.example header.s=sel header.b="*"dmarc=pass"*)
 	result OK "plain: delivered, dkim=pass and dmarc=pass" ;;
 *)	result FAIL "plain: delivered, dkim=pass and dmarc=pass" "${ar:-not delivered}" ;;
+esac
+case "$ar" in
+*"spf=pass smtp.mailfrom=elsewhere.example"*"dkim=pass"*"dmarc=pass"*)
+	result OK "plain: dmarcd alone adds spf=, dkim= and dmarc= results" ;;
+*)	result FAIL "plain: dmarcd alone adds spf=, dkim= and dmarc= results" "${ar:-not delivered}" ;;
 esac
 
 # ---------------------------------------------------------------- 2 verbatim
