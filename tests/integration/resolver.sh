@@ -9,7 +9,11 @@
 #	answers.  tests/tools/dnsq drives common/resolver.c against it and
 #	unbound's query log shows what reached the server: one query per
 #	name within its TTL, even from several threads at once, and the
-#	deadline bounds every lookup.
+#	deadline bounds every lookup.  Then dmarcd itself through the same
+#	server: DMARC verdicts and tempfail on SERVFAIL/timeout, its own SPF
+#	check (libspf2) and DKIM verification (libopendkim, with a key made
+#	at test time) with their lookups seen in the server's log, and
+#	temperror/permerror from the failing zones.
 #
 # EXIT STATUS
 #	0 all passed, 1 a check failed, 77 skipped (unbound or python3
@@ -30,6 +34,13 @@ PYTHON=$(command -v python3) || {
 [ -x "$DNSQ" ] || { echo "ERROR: $DNSQ not built"; exit 99; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/resolver-test.XXXXXX") || exit 99
+# a DKIM key made now (never committed), published by the server below
+SIGN="$top_builddir/tests/tools/dkimsign"
+DKIM_RR=
+if [ -x "$SIGN" ] && "$SIGN" -g -k "$tmp/dk.pem" -s sel -d dk.dmarcd.test \
+    >"$tmp/dk.rr" 2>/dev/null; then
+	DKIM_RR=$(sed 's/^\([^ ]*\) TXT /\1 300 IN TXT /' "$tmp/dk.rr")
+fi
 ub_pid= silent_pid=
 cleanup() {
 	[ -n "$ub_pid" ] && kill "$ub_pid" 2>/dev/null
@@ -106,6 +117,7 @@ server:
 	local-data: 'spf.dmarcd.test. 300 IN TXT "v=spf1 ip4:192.0.2.10 -all"'
 	local-data: 'spfto.dmarcd.test. 300 IN TXT "v=spf1 include:x.silent.test -all"'
 	local-data: 'spfsf.dmarcd.test. 300 IN TXT "v=spf1 include:x.refused.test -all"'
+	local-data: '${DKIM_RR:-dk.dmarcd.test. 300 IN TXT "no key"}'
 	local-zone: "_dmarc.test." static
 	local-zone: "refused.test." always_refuse
 	local-zone: "silent.test." nodefault
@@ -266,6 +278,38 @@ EOF
 	out=$(spf_dmarcd spfsf.dmarcd.test)
 	check "SPF: include answered SERVFAIL is temperror, tempfail" \
 	    eval 'echo "$out" | grep -q "^reply: 451 4.7.0"'
+
+	# DKIMVerify: libopendkim's key lookups go through the same server
+	printf 'DKIMVerify yes\n' >>"$tmp/dmarcd.conf"
+	dkim_dmarcd() {	# dkim_dmarcd SIGNING-DOMAIN
+		printf 'From: <a@dk.dmarcd.test>\r\nSubject: t\r\n\r\nbody\r\n' \
+		    >"$tmp/dk.raw"
+		"$SIGN" -k "$tmp/dk.pem" -s sel -d "$1" -f "$tmp/dk.raw" \
+		    >"$tmp/dk.eml" &&
+		"$DMARCD" -c "$tmp/dmarcd.conf" -t "$tmp/dk.eml" -a 192.0.2.99 \
+		    -s '<a@dk.dmarcd.test>' -H mx.example.org 2>>"$tmp/dmarcd.err"
+	}
+	if [ -n "$DKIM_RR" ]; then
+		q0=$(queries sel._domainkey.dk.dmarcd.test TXT)
+		out=$(dkim_dmarcd dk.dmarcd.test)
+		check "DKIM: own pass with the key from the real server" \
+		    eval 'echo "$out" | grep -q "dkim=pass header.d=dk.dmarcd.test"'
+		check "DKIM: aligned pass gives DMARC pass" \
+		    eval 'echo "$out" | grep -q "dmarc=pass"'
+		same $(($(queries sel._domainkey.dk.dmarcd.test TXT) - q0)) 1 \
+		    "DKIM: the key query reached the server through our resolver"
+		out=$(dkim_dmarcd x.silent.test)
+		check "DKIM: key on a silent server is temperror (history 4)" \
+		    eval 'echo "$out" | grep -q "^  dkim x.silent.test sel 4"'
+		out=$(dkim_dmarcd x.refused.test)
+		check "DKIM: key lookup answered SERVFAIL is temperror" \
+		    eval 'echo "$out" | grep -q "^  dkim x.refused.test sel 4"'
+		out=$(dkim_dmarcd nokey.dmarcd.test)
+		check "DKIM: key that does not exist is permerror (history 5)" \
+		    eval 'echo "$out" | grep -q "^  dkim nokey.dmarcd.test sel 5"'
+	else
+		notok "DKIM: test key made with tests/tools/dkimsign"
+	fi
 else
 	echo "# dmarcd not built: milter checks left out"
 	notok "dmarcd binary present"
