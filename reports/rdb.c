@@ -263,10 +263,113 @@ disposition(const char *word, int disp, int policy, int p)
 	return DMARC_DIS_NONE;
 }
 
+/* ARC override comments of the window's messages, sorted by message id. */
+struct arcnote {
+	int64_t	 msg;
+	char	*comment;	/* "arc=pass as[1].d=... as[1].s=... ..." */
+};
+
+struct arcs {
+	struct arcnote	*a;
+	size_t		 n, cap;
+};
+
+/* arc_append - one seal's "as[i].d=D as[i].s=S remote-ip[i]=IP" */
+static void
+arc_append(char **c, int64_t i, const char *d, const char *sel,
+    const char *ip)
+{
+	char part[700];
+	size_t old = strlen(*c);
+
+	snprintf(part, sizeof(part), " as[%lld].d=%s as[%lld].s=%s",
+	    (long long)i, d != NULL ? d : "", (long long)i,
+	    sel != NULL ? sel : "");
+	if (ip != NULL && *ip != '\0')
+		snprintf(part + strlen(part), sizeof(part) - strlen(part),
+		    " remote-ip[%lld]=%s", (long long)i, ip);
+	*c = xrealloc(*c, old + strlen(part) + 1);
+	memcpy(*c + old, part, strlen(part) + 1);
+}
+
+/* load_arcs - the sealers of the window's ARC-overridden messages, as
+   the local_policy comment OpenDMARC writes (compat 5.2) */
+static int
+load_arcs(struct store *db, int64_t dom, int64_t from, int64_t to,
+    struct arcs *ac)
+{
+	struct store_stmt *st;
+	int64_t id;
+	int rc;
+
+	if ((st = store_prepare(db, "SELECT a.message, a.instance, d.name, "
+	    "sel.name, r.arc_client_addr FROM messages m "
+	    "JOIN arcseals a ON a.message = m.id "
+	    "LEFT JOIN domains d ON d.id = a.domain "
+	    "LEFT JOIN selectors sel ON sel.id = a.selector "
+	    "LEFT JOIN arcauthresults r ON r.message = a.message AND "
+	    "r.instance = a.instance "
+	    "WHERE m.policy_domain = ? AND m.arc_policy = 0 AND "
+	    "m.date >= {TS(?)} AND m.date < {TS(?)} "
+	    "ORDER BY a.message, a.instance")) == NULL)
+		return dberr(db, "arcseals");
+	store_bind_int64(st, 1, dom);
+	store_bind_int64(st, 2, from);
+	store_bind_int64(st, 3, to);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		id = store_col_int64(st, 0);
+		if (ac->n == 0 || ac->a[ac->n - 1].msg != id) {
+			if (ac->n == ac->cap) {
+				ac->cap = ac->cap ? ac->cap * 2 : 16;
+				ac->a = xreallocarray(ac->a, ac->cap,
+				    sizeof(*ac->a));
+			}
+			ac->a[ac->n].msg = id;
+			ac->a[ac->n++].comment = xstrdup("arc=pass");
+		}
+		if (strlen(ac->a[ac->n - 1].comment) < 1000)
+			arc_append(&ac->a[ac->n - 1].comment,
+			    store_col_int64(st, 1), store_col_text(st, 2, NULL),
+			    store_col_text(st, 3, NULL),
+			    store_col_text(st, 4, NULL));
+	}
+	store_finalize(st);
+	return rc == STORE_DONE ? 0 : dberr(db, "arcseals");
+}
+
+/* arcs_free - release the comments */
+static void
+arcs_free(struct arcs *ac)
+{
+	size_t i;
+
+	for (i = 0; i < ac->n; i++)
+		free(ac->a[i].comment);
+	free(ac->a);
+}
+
+/* arcs_of - the comment of message id, NULL when it has no seals */
+static const char *
+arcs_of(const struct arcs *ac, int64_t id)
+{
+	size_t lo = 0, hi = ac->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ac->a[mid].msg == id)
+			return ac->a[mid].comment;
+		if (ac->a[mid].msg < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 /* fill - one message row into m (strings borrowed from the row) */
 static void
 fill(struct store_stmt *st, const struct domrow *dr, const struct sigs *sg,
-    struct agg_dkim *dk, struct rmsg *m)
+    const struct arcs *ac, struct agg_dkim *dk, struct rmsg *m)
 {
 	const char *word = store_col_text(st, 13, NULL);
 	int disp = (int)store_col_int64(st, 8);
@@ -296,7 +399,8 @@ fill(struct store_stmt *st, const struct domrow *dr, const struct sigs *sg,
 		    a->disposition == DMARC_DIS_NONE))
 			a->reasons |= DMARC_REASON_LOCAL_POLICY;
 	}
-	if (arcpol == 0 && (a->reasons & DMARC_REASON_LOCAL_POLICY))
+	if (arcpol == 0 && (a->reasons & DMARC_REASON_LOCAL_POLICY) &&
+	    (a->comment = arcs_of(ac, store_col_int64(st, 0))) == NULL)
 		a->comment = "arc=pass";
 	a->dkim = dk;
 	a->ndkim = sigs_of(sg, store_col_int64(st, 0), dk, AGG_MAXDKIM * 2);
@@ -309,13 +413,15 @@ rdb_messages(struct store *db, const struct domrow *dr, int64_t from,
     int64_t to, rdb_msg_fn fn, void *arg)
 {
 	struct sigs sg = { NULL, 0, 0 };
+	struct arcs ac = { NULL, 0, 0 };
 	struct agg_dkim *dk = xreallocarray(NULL, AGG_MAXDKIM * 2,
 	    sizeof(*dk));
 	struct store_stmt *st = NULL;
 	struct rmsg m;
 	int rc = -1;
 
-	if (load_sigs(db, dr->id, from, to, &sg) != 0)
+	if (load_sigs(db, dr->id, from, to, &sg) != 0 ||
+	    load_arcs(db, dr->id, from, to, &ac) != 0)
 		goto out;
 	if ((st = store_prepare(db, "SELECT m.id, {UNIX(m.date)}, ip.addr, "
 	    "fd.name, ed.name, sd.name, m.spf, m.spf_scope, m.disp, m.policy, "
@@ -336,7 +442,7 @@ rdb_messages(struct store *db, const struct domrow *dr, int64_t from,
 	store_bind_int64(st, 2, from);
 	store_bind_int64(st, 3, to);
 	while ((rc = store_step(st)) == STORE_ROW) {
-		fill(st, dr, &sg, dk, &m);
+		fill(st, dr, &sg, &ac, dk, &m);
 		if (fn(arg, &m) != 0)
 			break;
 	}
@@ -346,6 +452,7 @@ rdb_messages(struct store *db, const struct domrow *dr, int64_t from,
 out:
 	store_finalize(st);
 	sigs_free(&sg);
+	arcs_free(&ac);
 	free(dk);
 	return rc;
 }

@@ -30,7 +30,7 @@ def record(out, job, t, ip, frm, mfrom, pdomain, rua, *, dkim=(),
            spf=0, scope=1, policy=15, p=114, sp=0, adkim=114, aspf=114,
            align_dkim=4, align_spf=4, action=2, disposition="none",
            reasons=(), discovery="treewalk", spf_domain=None, ext=True,
-           np=0, t_flag=0, arc_policy=2):
+           np=0, t_flag=0, arc_policy=2, arc_json="[]"):
     w = out.write
     w(f"job {job}\nreporter mx.receiver.example\nreceived {t}\n")
     w(f"ipaddr {ip}\nfrom {frm}\nmfrom {mfrom}\n")
@@ -41,7 +41,7 @@ def record(out, job, t, ip, frm, mfrom, pdomain, rua, *, dkim=(),
         w(f"rua {u}\n")
     w(f"pct 100\nadkim {adkim}\naspf {aspf}\np {p}\nsp {sp}\nfo 1\n")
     w(f"align_dkim {align_dkim}\nalign_spf {align_spf}\narc 7\n")
-    w(f"arc_policy {arc_policy} json:[]\naction {action}\n")
+    w(f"arc_policy {arc_policy} json:{arc_json}\naction {action}\n")
     if not ext:
         return
     w(f"dmarc {'pass' if policy == 15 else 'fail'}\n")
@@ -120,7 +120,9 @@ def scenario(day0, hist, expect):
                   ext=False, policy=16, align_dkim=5, align_spf=5, spf=7,
                   p=114)
         s.msg(0, "o.example.com", ["mailto:agg@o.example.com"], ext=False,
-              arc_policy=0, policy=16, align_dkim=5, align_spf=5, p=114)
+              arc_policy=0, policy=16, align_dkim=5, align_spf=5, p=114,
+              arc_json='[{ "i": 1, "d":"fwd.example", "s":"s1", '
+                       '"ip":"192.0.2.44" }]')
         for i in range(2):  # last: a dmarcd record ends the file
             s.msg(0, "n.example.com", None, policy=14, p=0)
     with open(expect, "w") as f:

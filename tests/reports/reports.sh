@@ -219,6 +219,9 @@ case_test_and_down() {
 	same "$rc" 0 "$BACKEND: --test exits 0"
 	same "$(ls "$d/files" | grep -c '\.xml\.gz$')" 11 \
 	    "$BACKEND: --test wrote the 11 report files"
+	gzip -dc "$d/files/"*'!o.example.com!'*.xml.gz >"$d/o.xml" 2>/dev/null
+	has "$d/o.xml" "<comment>arc=pass as[1].d=fwd.example as[1].s=s1 remote-ip[1]=192.0.2.44</comment>" \
+	    "$BACKEND: ARC override reported as local_policy with the sealer"
 	same "$(smtpsink_count "$SINK")" 0 "$BACKEND: --test sent nothing"
 	same "$(sql 'SELECT COUNT(*) FROM agg_reports')" 0 \
 	    "$BACKEND: --test recorded nothing"
