@@ -4,7 +4,7 @@
 #	. "$top_srcdir/tests/integration/lib/smtpsink.sh"
 #	smtpsink_start DIR [smtp-sink option...]	sets SMTPSINK_PORT
 #	smtpsink_stop
-#	smtpsink_count DIR			messages received so far
+#	smtpsink_count DIR			messages received whole so far
 #	smtpsink_wait DIR N SECONDS		until N messages are there
 #	smtpsink_message FILE			the message as sent
 #	smtpsink_rcpts FILE			the RCPT TO addresses
@@ -85,9 +85,19 @@ smtpsink_stop() {
 	fi
 }
 
-# smtpsink_count - number of messages received under DIR
+# smtpsink_count - number of messages received whole under DIR: smtp-sink
+# opens a message's dump file when the transaction starts and closes it
+# after the final ".", so files it still holds open are not counted
+# (counting them raced the readers of the file under load)
 smtpsink_count() {
-	find "$1/msg" -type f 2>/dev/null | wc -l
+	all=$(find "$1/msg" -type f 2>/dev/null | wc -l)
+	open=0
+	if [ -n "$SMTPSINK_PID" ] && [ -d "/proc/$SMTPSINK_PID/fd" ]; then
+		d=$(cd "$1/msg" 2>/dev/null && pwd -P)
+		[ -n "$d" ] && open=$(ls -l "/proc/$SMTPSINK_PID/fd" 2>/dev/null |
+		    grep -c -- "-> $d/")
+	fi
+	echo $((all - open))
 }
 
 # smtpsink_wait - wait up to $3 seconds for $2 messages under DIR $1
