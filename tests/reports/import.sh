@@ -24,56 +24,16 @@
 #	Needs mariadb-server (tools/deps.sh); when its binaries are missing
 #	the MariaDB half fails rather than being skipped.
 : "${top_srcdir:=.}" "${top_builddir:=.}"
-. "$top_srcdir/tests/integration/lib/mariadb.sh"
+. "$top_srcdir/tests/reports/lib/store.sh"
 
 IMPORT=$top_builddir/reports/dmarc-import
 GEN=$top_builddir/tests/tools/histgen
-pass=0
-fail=0
-n=0
-T=$(mktemp -d /tmp/dmarcd-import.XXXXXX)
-trap 'mariadb_stop; rm -rf "$T"' EXIT INT TERM
-
-ok() {
-	n=$((n + 1))
-	pass=$((pass + 1))
-	echo "ok $n - $*"
-}
-notok() {
-	n=$((n + 1))
-	fail=$((fail + 1))
-	echo "not ok $n - $*"
-}
-# check - ok/not ok from a condition's exit status
-check() {
-	what=$1
-	shift
-	if "$@"; then ok "$what"; else notok "$what"; fi
-}
-# same - check that $2 equals $3
-same() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		notok "$1"
-		echo "#   got:  $2"
-		echo "#   want: $3"
-	fi
-}
 
 # absent - none of the files exists
 absent() {
 	for f in "$@"; do
 		[ ! -e "$f" ] || return 1
 	done
-}
-
-# q - one query on the current backend, tab-separated rows
-q() {
-	case $B in
-	sqlite) sqlite3 -separator '	' "$T/dmarc.db" "$1" ;;
-	*) mariadb_sql "$1" ;;
-	esac
 }
 
 # snap - every table's rows in a comparable form
@@ -353,5 +313,4 @@ else
 	notok "mariadb: a private server starts (mariadb-server installed?)"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+store_done
