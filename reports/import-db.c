@@ -679,12 +679,17 @@ db_alive(struct importer *im)
 int
 importer_flush(struct importer *im)
 {
+	char why[512];
 	size_t i, refused = 0;
 	int rc = 0;
 
 	if (im->nq == 0)
 		return 0;
-	if ((rc = run_retry(im, 0, im->nq)) == 1) {
+	rc = run_retry(im, 0, im->nq);
+	(void)snprintf(why, sizeof(why), "%s", store_errmsg(im->s));
+	if (rc == 1 && !db_alive(im))
+		rc = -1;	/* the server went away: no use going on */
+	if (rc == 1) {
 		/* some record is refused: find it, write the others */
 		rc = 0;
 		for (i = 0; i < im->nq && rc == 0; i++) {
@@ -704,10 +709,11 @@ importer_flush(struct importer *im)
 		/* every record refused: the database, not the data */
 		if (refused == im->nq && refused > 1)
 			rc = -1;
+		(void)snprintf(why, sizeof(why), "%s", store_errmsg(im->s));
 	}
 	if (rc != 0)
-		log_warnx("database failure, %zu records not imported: %s",
-		    im->nq, store_errmsg(im->s));
+		log_warnx("database failure, %zu records not imported (run "
+		    "again): %s", im->nq, why);
 	for (i = 0; i < im->nq; i++) {
 		dmarc_history_free(im->q[i].h);
 		free(im->q[i].file);
