@@ -11,7 +11,6 @@
 
 struct store;
 struct enrich;
-struct html;
 
 struct ingest_run {
 	/* options */
@@ -23,8 +22,9 @@ struct ingest_run {
 	struct store	*db;
 	struct enrich	*enrich;	/* --rdns */
 	const char	*zonefile;	/* -Z: DNS from a zone file */
-	const char	*htmlpath;	/* --html */
-	struct html	*html;
+	const char	*htmlpath;	/* --html DIR */
+	int		 period;	/* --period: enum html_period */
+	char		*scratch;	/* -n --html: a scratch database dir */
 	int		 rdns;
 	int		 failed;	/* a sink failed: exit 2 */
 	size_t		 sinkerrs;	/* sink failures so far */

@@ -4,7 +4,8 @@
  *
  * SYNOPSIS
  *	dmarc-ingest [-nqv] [-c conf] [-d dsn] [-j file] [-C dir]
- *	    [--archive[=prefix]] [--delete] [--rdns [-Z zonefile]] [--html file]
+ *	    [--archive[=prefix]] [--delete] [--rdns [-Z zonefile]]
+ *	    [--html dir [--period day|week|month]]
  *	    [--csv-columns ours|parsedmarc] [--samples none|headers|redacted|all]
  *	    [file | directory | maildir | mbox | -] ...
  *
@@ -17,7 +18,9 @@
  *	-n, as JSON lines (-j) and as CSV files (-C dir: aggregate.csv,
  *	failure.csv, tls.csv).  An input without a report is named on
  *	stderr with its reason (and as a "type":"invalid" JSON line); the
- *	batch always goes on.
+ *	batch always goes on.  --html DIR then writes the summary pages of
+ *	everything in the database (htmldb.c); with --html and no input
+ *	named, stdin is not read: only the pages are written.
  *
  * DIAGNOSTICS
  *	Exit 0 when every input held a report, 1 when some did not, 2 on a
@@ -41,6 +44,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "html.h"
 #include "ingest.h"
 #include "ingest_main.h"
 #include "log.h"
@@ -59,8 +63,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: dmarc-ingest [-nqv] [-c conf] [-d dsn] "
 	    "[-j file] [-C dir]\n"
-	    "\t[--archive[=prefix]] [--delete] [--rdns [-Z zonefile]] "
-	    "[--html file]\n"
+	    "\t[--archive[=prefix]] [--delete] [--rdns [-Z zonefile]]\n"
+	    "\t[--html dir [--period day|week|month]]\n"
 	    "\t[--csv-columns ours|parsedmarc] "
 	    "[--samples none|headers|redacted|all]\n"
 	    "\t[file | directory | maildir | mbox | -] ...\n");
@@ -308,14 +312,17 @@ main(int argc, char **argv)
 		{ "delete", no_argument, NULL, 'D' },
 		{ "rdns", no_argument, NULL, 'R' },
 		{ "html", required_argument, NULL, 'H' },
+		{ "period", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ingest_run run;
 	const char *conffile = NULL;
+	enum html_period per;
 	int ch, i, rc;
 
 	memset(&run, 0, sizeof(run));
 	run.out.sample = SAMPLE_HEADERS;
+	run.period = PERIOD_MONTH;
 	/*
 	 * Decompressed reports are large, short-lived blocks; from the heap
 	 * they are reused, from mmap(2) every one costs fresh page faults.
@@ -361,6 +368,11 @@ main(int argc, char **argv)
 		case 'H':
 			run.htmlpath = optarg;
 			break;
+		case 'P':
+			if (html_period_parse(optarg, &per) != 0)
+				usage();
+			run.period = (int)per;
+			break;
 		case 'Z':
 			run.zonefile = optarg;
 			break;
@@ -382,7 +394,7 @@ main(int argc, char **argv)
 	argv += optind;
 	if (sinks_open(&run, conffile) != 0)
 		return EX_FATAL;
-	if (argc == 0)
+	if (argc == 0 && run.htmlpath == NULL)
 		input(&run, "-");
 	for (i = 0; i < argc; i++)
 		input(&run, argv[i]);

@@ -65,12 +65,13 @@ sinks_open(struct ingest_run *run, const char *conffile)
 			if ((run->csv[t] = open_csv(run, t)) == NULL)
 				return -1;
 	}
-	if (run->htmlpath != NULL)
-		run->html = html_new();
 	if (run->rdns && (run->enrich = enrich_new(conffile,
 	    run->zonefile)) == NULL)
 		return -1;
-	if (!run->nodb)
+	if (run->nodb && run->htmlpath != NULL &&
+	    (run->dsn = run->scratch = html_scratch()) == NULL)
+		return -1;
+	if (!run->nodb || run->scratch != NULL)
 		return db_open(run, conffile);
 	return 0;
 }
@@ -97,20 +98,14 @@ sinks_close(struct ingest_run *run)
 		}
 		fclose(run->csv[t]);
 	}
+	if (run->db != NULL && run->htmlpath != NULL &&
+	    html_render(run->db, run->htmlpath, run->period) != 0)
+		run->failed = 1;
 	if (run->db != NULL)
 		db_close(run);
+	if (run->scratch != NULL)
+		html_scratch_remove(run->scratch);
 	enrich_free(run->enrich);
-	if (run->html != NULL) {
-		FILE *fp = fopen(run->htmlpath, "w");
-
-		if (fp == NULL || html_write(run->html, fp) != 0) {
-			log_warn("%s", run->htmlpath);
-			run->failed = 1;
-		}
-		if (fp != NULL)
-			fclose(fp);
-		html_free(run->html);
-	}
 	return run->failed ? -1 : 0;
 }
 
@@ -134,8 +129,6 @@ sink_report(struct ingest_run *run, struct report *r, const char *input)
 	}
 	if (run->json != NULL)
 		out_json(run->json, r, input, &run->out);
-	if (run->html != NULL)
-		html_add(run->html, r);
 	if (run->csv[r->type] != NULL)
 		out_csv(run->csv[r->type], r, input, &run->out);
 	if (run->verbose > 1)

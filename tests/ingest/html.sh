@@ -1,102 +1,71 @@
 #!/bin/sh
-# html.sh -- the --html summary: well-formed, self-contained (no network
-# request), report text escaped, the numbers right; rendered by headless
-# Chromium and the screenshot checked not to be blank
+# html.sh -- dmarc-ingest --html DIR: one self-contained page per period
+# and an index, read back from the database (SQLite and a private
+# MariaDB): everything stored is shown (two runs), a run with only --html
+# renders from the database without reading stdin, the day, ISO week and
+# month splits fall right across the 2026-01-31/02-01 boundary, the
+# numbers on the pages are those ingested, hostile org and domain names
+# are escaped, -n --html shows only that run's reports; the pages are
+# rendered by headless Chromium and the screenshots checked not blank
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 bin=$top_builddir/reports/dmarc-ingest
-data=$top_srcdir/tests/data/ingest
+t=$top_srcdir/tests/ingest
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 tmp=$(mktemp -d /tmp/ingest-html.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-"$bin" -n -q --rdns -Z "$data/ptr.zone" --html "$tmp/sum.html" \
-    "$data/q28-multi-auth.xml" "$data/q30-ipv6-empty.xml" \
-    "$data/html-fail.xml" "$data/q31-mx-host.json" "$data/q32-oddities.json"
-rc=$?
-shot=skip
+cleanup() {
+	[ -n "${MARIADB_DIR:-}" ] && mariadb_stop
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+python3 "$t/html-gen.py" "$tmp/in" || exit 1
+in=$tmp/in
+rdns="--rdns -Z $in/ptr.zone"
+: >"$tmp/rc"
+
+# pages - ingest in two runs, then render from the database: $1 label,
+# $2 dsn.  Exit codes go to $tmp/rc as "label what rc".
+pages() {
+	"$bin" -q -d "$2" $rdns "$in/a-0131.xml"
+	echo "$1 first-run $?" >>"$tmp/rc"
+	"$bin" -q -d "$2" $rdns --html "$tmp/$1-month" "$in/b-0201.xml" \
+	    "$in/c-shifted.xml" "$in/d-hostile.xml" "$in/e-tls.json" \
+	    "$in/f-ruf.eml"
+	echo "$1 second-run $?" >>"$tmp/rc"
+	# only --html: from the database; stdin (a report) must not be read
+	"$bin" -q -d "$2" --html "$tmp/$1-day" --period day <"$in/g-stdin.xml"
+	echo "$1 html-only $?" >>"$tmp/rc"
+	"$bin" -q -d "$2" --html "$tmp/$1-week" --period week </dev/null
+	echo "$1 week $?" >>"$tmp/rc"
+}
+
+labels=sqlite
+pages sqlite "sqlite:$tmp/h.db"
+count=$(sqlite3 "$tmp/h.db" "SELECT COUNT(*) FROM rua_reports" 2>/dev/null)
+echo "sqlite stdin-unread ${count:-?}" >>"$tmp/rc"
+mkdir "$tmp/t"
+TMPDIR=$tmp/t "$bin" -n -q --html "$tmp/scratch" "$in/b-0201.xml"
+echo "scratch run $?" >>"$tmp/rc"
+echo "scratch leftovers $(ls -A "$tmp/t" | wc -l)" >>"$tmp/rc"
+"$bin" -q -d "sqlite:$tmp/empty.db" --html "$tmp/empty" </dev/null
+echo "empty run $?" >>"$tmp/rc"
+
+. "$top_srcdir/tests/integration/lib/mariadb.sh"
+if mariadb_start >/dev/null 2>&1; then
+	labels="$labels mariadb"
+	pages mariadb "$MARIADB_DSN"
+fi
+
+shots=
 if command -v chromium >/dev/null 2>&1; then
 	# a private profile and no sandbox (root in CI); output is a PNG
-	HOME=$tmp timeout 120 chromium --headless --disable-gpu --no-sandbox \
-	    --hide-scrollbars --user-data-dir="$tmp/profile" \
-	    --screenshot="$tmp/shot.png" --window-size=900,700 \
-	    "file://$tmp/sum.html" >"$tmp/chromium.log" 2>&1
-	shot=$tmp/shot.png
+	for p in sqlite-month/2026-01.html sqlite-month/index.html; do
+		png=$tmp/$(echo "$p" | tr / _).png
+		HOME=$tmp timeout 120 chromium --headless --disable-gpu \
+		    --no-sandbox --hide-scrollbars \
+		    --user-data-dir="$tmp/profile" --screenshot="$png" \
+		    --window-size=900,700 "file://$tmp/$p" \
+		    >>"$tmp/chromium.log" 2>&1
+		shots="$shots $png"
+	done
 fi
-exec python3 - "$tmp/sum.html" "$rc" "$shot" <<'PY'
-import html.parser, re, struct, sys, zlib
-
-path, rc, shot = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-n = {"p": 0, "f": 0}
-
-
-def check(ok, what, detail=""):
-    n["p" if ok else "f"] += 1
-    print("%s %d - %s" % ("ok" if ok else "not ok", n["p"] + n["f"], what))
-    if not ok and detail:
-        print("#   " + detail)
-
-
-check(rc == 0, "dmarc-ingest --html exits 0", "rc %d" % rc)
-page = open(path, encoding="utf-8").read()
-
-
-class P(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.stack, self.bad, self.tags, self.urls = [], [], [], []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        for k, v in attrs:
-            if k in ("src", "href") or (v and "url(" in v):
-                self.urls.append((tag, k, v))
-        if tag not in ("meta", "br", "rect", "polyline"):
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        if tag in ("rect", "polyline"):
-            return
-        if not self.stack or self.stack.pop() != tag:
-            self.bad.append(tag)
-
-
-p = P()
-p.feed(page)
-check(not p.bad and not p.stack, "well-formed (tags balanced)", repr(p.bad[:3]))
-check(not p.urls and "@import" not in page and "<script" not in page.replace("&lt;script", ""),
-      "self-contained: no src, href, url(), @import or script", repr(p.urls[:3]))
-check("svg" in p.tags and "polyline" in p.tags, "inline SVG chart")
-check("<h2>example.com</h2>" in page and "<h2>example.net</h2>" in page,
-      "one section per policy domain")
-check("spoof&lt;script&gt;.example" in page and "<script>" not in page,
-      "report text escaped")
-check(re.search(r"<tr class=\"fail\"><td>198\.51\.100\.7</td><td>40</td><td>0\.0%</td>"
-                r"<td>spf fail \(spoof&lt;script&gt;\.example\)</td>", page) is not None,
-      "failing source with its SPF detail")
-check(re.search(r"<tr><td>outlook\.com</td><td>1</td><td>100\.0%</td>", page) is not None,
-      "source grouped by reverse-DNS base domain")
-check("3 aggregate reports, 42 messages, 4.8% pass DMARC" in page, "volume per domain", page[page.find("<h2>example.com"):][:200])
-check("certificate-expired: 1" in page and "Testing: 99" in page,
-      "TLS failure result types")
-if shot == "skip":
-    print("ok %d # SKIP chromium not installed: no screenshot" % (n["p"] + n["f"] + 1))
-else:
-    try:
-        png = open(shot, "rb").read()
-        ok = png[:8] == b"\x89PNG\r\n\x1a\n"
-        pos, idat, w = 8, b"", 0
-        while ok and pos < len(png):
-            ln, typ = struct.unpack(">I4s", png[pos:pos + 8])
-            if typ == b"IHDR":
-                w = struct.unpack(">I", png[pos + 8:pos + 12])[0]
-            if typ == b"IDAT":
-                idat += png[pos + 8:pos + 8 + ln]
-            pos += 12 + ln
-        raw = zlib.decompress(idat) if ok else b""
-        distinct = len(set(raw))
-        check(ok and w == 900 and distinct > 16,
-              "Chromium screenshot is a 900-px PNG and not blank (%d byte values)" % distinct)
-    except (OSError, zlib.error, struct.error) as e:
-        check(False, "Chromium screenshot", str(e))
-print("%d passed, %d failed" % (n["p"], n["f"]))
-sys.exit(1 if n["f"] else 0)
-PY
+exec python3 "$t/html-check.py" "$tmp" "$labels" "$shots"
