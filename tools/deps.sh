@@ -11,7 +11,7 @@
 #	command line are checked the same way (tools/check.sh --valgrind
 #	passes "valgrind").  -n only prints what would be done.
 #
-#	The system's own postfix, opendmarc, unbound, nsd and mariadb
+#	The system's own postfix, opendmarc, unbound, nsd, mariadb and dovecot
 #	services must not be left running: the tests start private
 #	instances of them on their own ports.  When no policy-rc.d forbids
 #	service starts, one is put in place for the length of the install,
@@ -31,11 +31,12 @@ set -eu
 PKGS_BUILD="build-essential autoconf automake libtool pkg-config clang
 	libclang-rt-14-dev"
 # libs: every library configure.ac checks for (libjson-c-dev: TLS-RPT
-# JSON for dmarc-ingest)
+# JSON for dmarc-ingest; libetpan-dev: its IMAP input, IDLE included)
 PKGS_LIBS="libmilter-dev libspf2-dev libopendkim-dev libxml2-dev
 	libxml2-utils libmariadb-dev libsqlite3-dev libpsl-dev publicsuffix
 	libidn2-dev zlib1g-dev libesmtp-dev libunbound-dev
-	libjson-c-dev"
+	libjson-c-dev
+	libetpan-dev"
 # test peers: real DNS servers, MTA, milter tools, databases, the
 # reference implementation, and what the test scripts call (libssl-dev:
 # libcrypto makes the DKIM test keys at test time; libhttp-message-perl:
@@ -46,12 +47,15 @@ PKGS_TEST="unbound nsd miltertest postfix swaks opendmarc mariadb-server
 	chromium
 	libssl-dev libhttp-message-perl"
 
+# dmarc-ingest --imap: tests/ingest/imap.sh runs a private dovecot
+PKGS_TEST="$PKGS_TEST dovecot-imapd"
+
 # store: Debian's opendmarc-import (Perl) fills an OpenDMARC database that
 # tests/reports/import.sh upgrades; /usr/bin/time for import-bench.sh
 PKGS_TEST="$PKGS_TEST libdbd-mysql-perl libswitch-perl libjson-perl time"
 
 # Services those packages may start on install (policy-rc.d names).
-SERVICES="postfix opendmarc unbound nsd mariadb"
+SERVICES="postfix opendmarc unbound nsd mariadb dovecot"
 
 dryrun=${DMARCD_DEPS_NO_INSTALL:-0}
 if [ "${1:-}" = "-n" ]; then

@@ -46,6 +46,7 @@ int	is_maildir(const char *dir);
 void	maildir(struct ingest_run *run, const char *dir);
 int	sinks_open(struct ingest_run *run, const char *conffile);
 int	sinks_close(struct ingest_run *run);
+int	sinks_flush(struct ingest_run *run);
 void	sink_report(struct ingest_run *run, struct report *r,
 	    const char *input);
 void	sink_invalid(struct ingest_run *run, const char *input,

@@ -153,6 +153,9 @@ maildir(struct ingest_run *run, const char *dir)
 			} else {
 				what = one_input(run, path, p, len);
 				free(p);
+				if (sinks_flush(run) != 0 &&
+				    what != INPUT_INVALID)
+					what = INPUT_UNSAVED;
 				dispose(run, dir, subs[i], v[j], what);
 			}
 			free(v[j]);

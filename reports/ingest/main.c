@@ -7,12 +7,16 @@
  *	    [--archive[=prefix]] [--delete] [--rdns [-Z zonefile]]
  *	    [--html dir [--period day|week|month]]
  *	    [--csv-columns ours|parsedmarc] [--samples none|headers|redacted|all]
- *	    [file | directory | maildir | mbox | -] ...
+ *	    [--password-file file] [--ca-file file] [--idle] [--no-starttls]
+ *	    [--insecure] [--timeout seconds] [--max-size bytes]
+ *	    [file | directory | maildir | mbox | imap[s]://user@host/mailbox
+ *	    | -] ...
  *
  * DESCRIPTION
  *	Every input is read by content (ingest.c): a report file in any
  *	container, a mail message, an mbox (split on "From " lines), a
- *	Maildir (cur/ and new/), a directory (walked), or stdin when no
+ *	Maildir (cur/ and new/), a directory (walked), an IMAP mailbox
+ *	(imap.c; --idle stays connected), or stdin when no
  *	input or "-" is named, so an MTA can pipe one message to it from
  *	.forward.  Reports go to the database (Database key, or -d) unless
  *	-n, as JSON lines (-j) and as CSV files (-C dir: aggregate.csv,
@@ -45,6 +49,7 @@
 
 #include "conf.h"
 #include "html.h"
+#include "imap.h"
 #include "ingest.h"
 #include "ingest_main.h"
 #include "log.h"
@@ -57,6 +62,20 @@
 #define INPUT_MAX	(512u << 20)	/* bytes read per file */
 #define WALK_DEPTH	16
 
+/* the IMAP options (--password-file, --idle, ...), long only */
+enum {
+	OPT_PASSFILE = 256,
+	OPT_CAFILE,
+	OPT_IDLE,
+	OPT_NOSTARTTLS,
+	OPT_INSECURE,
+	OPT_TIMEOUT,
+	OPT_MAXSIZE
+};
+/* the IMAP options (--password-file, --idle, ...) */
+static struct imap_conf imapconf = { .timeout = IMAP_TIMEOUT,
+	.maxsize = IMAP_MAXSIZE };
+
 /* usage - the synopsis, and the usage exit status */
 static void __attribute__((noreturn))
 usage(void)
@@ -67,7 +86,11 @@ usage(void)
 	    "\t[--html dir [--period day|week|month]]\n"
 	    "\t[--csv-columns ours|parsedmarc] "
 	    "[--samples none|headers|redacted|all]\n"
-	    "\t[file | directory | maildir | mbox | -] ...\n");
+	    "\t[--password-file file] [--ca-file file] [--idle] "
+	    "[--no-starttls]\n"
+	    "\t[--insecure] [--timeout seconds] [--max-size bytes]\n"
+	    "\t[file | directory | maildir | mbox | "
+	    "imap[s]://user@host/mailbox | -] ...\n");
 	exit(EX_USAGE_);
 }
 
@@ -278,6 +301,10 @@ input(struct ingest_run *run, const char *arg)
 	size_t n;
 	int toolong;
 
+	if (imap_is_url(arg)) {
+		imap_input(run, &imapconf, arg);
+		return;
+	}
 	if (strcmp(arg, "-") == 0) {
 		if ((p = read_fd(0, &n, &toolong)) == NULL) {
 			run->inputs++;
@@ -302,6 +329,76 @@ input(struct ingest_run *run, const char *arg)
 		file(run, arg);
 }
 
+/* number - a decimal count with an optional k, M or G; -1 if bad */
+static long long
+number(const char *s, long long max)
+{
+	long long v, mul = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end == 'k' || *end == 'K')
+		mul = 1024;
+	else if (*end == 'M')
+		mul = 1 << 20;
+	else if (*end == 'G')
+		mul = 1 << 30;
+	if (mul > 1)
+		end++;
+	if (errno != 0 || end == s || *end != '\0' || v <= 0 ||
+	    v > max / mul)
+		return -1;
+	return v * mul;
+}
+
+/* imap_option - one of the IMAP options; -1 when its value is bad */
+static int
+imap_option(int ch, const char *arg)
+{
+	long long v;
+
+	switch (ch) {
+	case OPT_PASSFILE:
+		imapconf.passfile = arg;
+		break;
+	case OPT_CAFILE:
+		imapconf.cafile = arg;
+		break;
+	case OPT_IDLE:
+		imapconf.idle = 1;
+		break;
+	case OPT_NOSTARTTLS:
+		imapconf.plaintext = 1;
+		break;
+	case OPT_INSECURE:
+		imapconf.noverify = 1;
+		break;
+	case OPT_TIMEOUT:
+		if ((v = number(arg, 3600)) < 0)
+			return -1;
+		imapconf.timeout = (long)v;
+		break;
+	case OPT_MAXSIZE:
+		if ((v = number(arg, INPUT_MAX)) < 0)
+			return -1;
+		imapconf.maxsize = (size_t)v;
+		break;
+	}
+	return 0;
+}
+
+/* imap_operands - how many operands are IMAP URLs */
+static int
+imap_operands(int argc, char **argv)
+{
+	int i, n = 0;
+
+	for (i = 0; i < argc; i++)
+		n += imap_is_url(argv[i]);
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -313,6 +410,13 @@ main(int argc, char **argv)
 		{ "rdns", no_argument, NULL, 'R' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "period", required_argument, NULL, 'P' },
+		{ "password-file", required_argument, NULL, OPT_PASSFILE },
+		{ "ca-file", required_argument, NULL, OPT_CAFILE },
+		{ "idle", no_argument, NULL, OPT_IDLE },
+		{ "no-starttls", no_argument, NULL, OPT_NOSTARTTLS },
+		{ "insecure", no_argument, NULL, OPT_INSECURE },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "max-size", required_argument, NULL, OPT_MAXSIZE },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ingest_run run;
@@ -386,17 +490,31 @@ main(int argc, char **argv)
 			if (sample_mode_parse(optarg, &run.out.sample) != 0)
 				usage();
 			break;
+		case OPT_PASSFILE:
+		case OPT_CAFILE:
+		case OPT_IDLE:
+		case OPT_NOSTARTTLS:
+		case OPT_INSECURE:
+		case OPT_TIMEOUT:
+		case OPT_MAXSIZE:
+			if (imap_option(ch, optarg) != 0)
+				usage();
+			break;
 		default:
 			usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	if (imapconf.idle && imap_operands(argc, argv) != 1) {
+		log_warnx("--idle needs exactly one imap[s]:// mailbox");
+		usage();
+	}
 	if (sinks_open(&run, conffile) != 0)
 		return EX_FATAL;
 	if (argc == 0 && run.htmlpath == NULL)
 		input(&run, "-");
-	for (i = 0; i < argc; i++)
+	for (i = 0; i < argc && !imap_stopped(); i++)
 		input(&run, argv[i]);
 	rc = sinks_close(&run);
 	if (run.verbose)

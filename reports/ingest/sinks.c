@@ -146,3 +146,22 @@ sink_invalid(struct ingest_run *run, const char *input, const char *reason)
 	if (run->json != NULL)
 		out_json_invalid(run->json, input, reason);
 }
+
+/* sinks_flush - everything so far written out (before a message is
+   archived or deleted); -1, and the run marked failed, when not */
+int
+sinks_flush(struct ingest_run *run)
+{
+	int t, rc = 0;
+
+	if (run->json != NULL && fflush(run->json) != 0)
+		rc = -1;
+	for (t = 0; t < 3; t++)
+		if (run->csv[t] != NULL && fflush(run->csv[t]) != 0)
+			rc = -1;
+	if (rc != 0) {
+		log_warn("flushing the output");
+		run->failed = 1;
+	}
+	return rc;
+}
