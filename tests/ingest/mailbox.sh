@@ -2,7 +2,8 @@
 # mailbox.sh -- mbox and Maildir inputs: an mbox split into its messages,
 # a Maildir read from new/ and cur/ (never tmp/), left in place by
 # default, archived into Maildir++ folders by type with --archive, and
-# report messages removed with --delete
+# report messages removed with --delete; a message whose reports were not
+# stored (bad DSN, failing insert) or not written stays where it was
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 bin=$top_builddir/reports/dmarc-ingest
 data=$top_srcdir/tests/data/ingest
@@ -83,5 +84,31 @@ cp "$data/q10-cron.eml" "$md2/new/2"
 "$bin" -n -q --delete "$md2"
 ok "Maildir --delete: the report is removed, the invalid one stays" \
     "$(ls "$md2/new" | tr '\n' ' ')" "2 "
+
+# save before archive: a message whose reports were not stored, or whose
+# output could not be written, stays where it was; the retry moves it
+md3=$tmp/Maildir3
+mkdir -p "$md3/new" "$md3/cur" "$md3/tmp"
+cp "$data/q01-octet-stream.eml" "$md3/new/1"
+"$bin" -q -n -j /dev/full --archive "$md3" 2>/dev/null
+ok "Maildir --archive, JSON output fails: exit 2, the message stays" \
+    "$?|$(ls "$md3/new")" "2|1"
+"$bin" -q -d "sqlite:$tmp/no/such/dir/x.db" --archive "$md3" 2>/dev/null
+ok "Maildir --archive, bad DSN: exit 2, the message stays" \
+    "$?|$(ls "$md3/new")" "2|1"
+if command -v sqlite3 >/dev/null; then
+	db=$tmp/save.db
+	"$bin" -q -d "sqlite:$db" "$data/q10-cron.eml"	# makes the schema
+	sqlite3 "$db" "CREATE TRIGGER refuse BEFORE INSERT ON rua_reports BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+	"$bin" -q -d "sqlite:$db" --archive "$md3" 2>"$tmp/save.err"
+	ok "Maildir --archive, the insert fails: exit 2, the message stays" \
+	    "$?|$(ls "$md3/new")|$(ls "$md3/.Archive.Aggregate/cur" 2>/dev/null)" \
+	    "2|1|"
+	sqlite3 "$db" "DROP TRIGGER refuse;"
+	"$bin" -q -d "sqlite:$db" --archive "$md3"
+	ok "Maildir --archive, the retry stores and moves it" \
+	    "$?|$(ls "$md3/new")|$(ls "$md3/.Archive.Aggregate/cur")|$(sqlite3 "$db" "SELECT COUNT(*) FROM rua_reports")" \
+	    "0||1:2,S|1"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
