@@ -4,8 +4,8 @@
 # left unseen in place without --archive, ingesting twice changes
 # nothing, STARTTLS and imaps with a certificate made here (and refused
 # with the wrong CA), a storing failure (SQLite trigger, bad DSN) that
-# leaves the message in INBOX, --max-size, a server that never answers
-# (--timeout), and --idle: a message delivered while it waits is picked
+# leaves the message in INBOX, --delete, --max-size, a server that never
+# answers (--timeout), and --idle: a message delivered while it waits is picked
 # up, a dovecot restart is survived (the second server has no MOVE nor
 # UIDPLUS, so COPY + \Deleted + EXPUNGE is used), SIGTERM stops it.
 #
@@ -314,6 +314,16 @@ ok "--max-size: the reason" \
     "$(grep -c '"type":"invalid".*larger than 512 bytes' "$tmp/big.json")" 1
 ok "--max-size: not stored" "$(has_report too-big && echo yes)" ""
 
+# --- --delete: a report is expunged once stored, a broken message stays
+mkagg delete-1 > "$tmp/del.eml"
+deliver "$tmp/del.eml" 1700000010.j.test
+deliver "$data/q10-cron.eml" 1700000011.k.test
+ingest --delete "$surl"
+ok "--delete: exit 1, the report stored" \
+    "$?|$(has_report delete-1 && echo yes)" "1|yes"
+ok "--delete: expunged, the broken message left in INBOX" \
+    "$(inbox)|$(folder Aggregate)|$(folder Invalid)" "1|2|2"
+
 # --- a server that accepts and never answers: --timeout, no hang
 hport=$(free_port $((sport + 1)))
 python3 -c '
@@ -362,7 +372,7 @@ kill -TERM "$idlepid"
 wait "$idlepid"
 ok "--idle: SIGTERM ends it cleanly (exit 0)" "$?" 0
 idlepid=
-ok "--idle: no message left behind" "$(inbox)|$(counts)" "0|4|1|1"
+ok "--idle: no message left behind" "$(inbox)|$(counts)" "0|5|1|1"
 
 # --- --no-starttls on loopback; STARTTLS refused without the CA file
 mkagg plain-1 > "$tmp/p1.eml"
