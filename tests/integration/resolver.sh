@@ -19,15 +19,17 @@
 #	0 all passed, 1 a check failed, 77 skipped (unbound or python3
 #	missing: Debian packages unbound, python3), 99 setup failure.
 
+: "${top_srcdir:=.}"
 : "${top_builddir:=.}"
 DNSQ="$top_builddir/tests/tools/dnsq"
+. "$top_srcdir/tests/integration/lib/unbound.sh"
 PATH="$PATH:/usr/sbin:/sbin"
 
-UNBOUND=$(command -v unbound) || {
+command -v unbound >/dev/null || {
 	echo "SKIP: unbound not installed (apt-get install unbound)"
 	exit 77
 }
-PYTHON=$(command -v python3) || {
+command -v python3 >/dev/null || {
 	echo "SKIP: python3 not installed (needed for the silent server)"
 	exit 77
 }
@@ -41,9 +43,9 @@ if [ -x "$SIGN" ] && "$SIGN" -g -k "$tmp/dk.pem" -s sel -d dk.dmarcd.test \
     >"$tmp/dk.rr" 2>/dev/null; then
 	DKIM_RR=$(sed 's/^\([^ ]*\) TXT /\1 300 IN TXT /' "$tmp/dk.rr")
 fi
-ub_pid= silent_pid=
+silent_pid=
 cleanup() {
-	[ -n "$ub_pid" ] && kill "$ub_pid" 2>/dev/null
+	ub_stop
 	[ -n "$silent_pid" ] && kill "$silent_pid" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$tmp"
@@ -70,39 +72,13 @@ elapsed_ok() {
 }
 
 # --- the silent server: reads queries and drops them ----------------------
-"$PYTHON" -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], flush=True)
-while True:
-    s.recvfrom(4096)
-' >"$tmp/silent.port" &
-silent_pid=$!
-i=0
-while [ ! -s "$tmp/silent.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+udp_server silent "$tmp/silent.port" ||
+    { echo "ERROR: silent server did not start"; exit 99; }
 SPORT=$(cat "$tmp/silent.port")
-[ -n "$SPORT" ] || { echo "ERROR: silent server did not start"; exit 99; }
 
 # --- unbound on a free private port ---------------------------------------
-write_conf() {
-	cat >"$tmp/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.1@$1
-	port: $1
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$tmp"
-	pidfile: "$tmp/unbound.pid"
-	logfile: "$tmp/unbound.log"
-	use-syslog: no
-	verbosity: 1
+cat >"$tmp/zone" <<EOF
 	log-queries: yes
-	access-control: 127.0.0.0/8 allow
-	do-not-query-localhost: no
-	module-config: "iterator"
-	num-threads: 1
 	local-zone: "test." nodefault
 	local-zone: "dmarcd.test." static
 	local-data: "dmarcd.test. 300 IN SOA ns.dmarcd.test. h.dmarcd.test. 1 3600 600 86400 300"
@@ -124,40 +100,13 @@ server:
 forward-zone:
 	name: "silent.test."
 	forward-addr: 127.0.0.1@$SPORT
-remote-control:
-	control-enable: no
 EOF
-}
-
-start_unbound() {
-	: >"$tmp/unbound.log"
-	"$UNBOUND" -d -c "$tmp/unbound.conf" >"$tmp/unbound.out" 2>&1 &
-	ub_pid=$!
-	i=0
-	while [ $i -lt 50 ]; do
-		grep -q "start of service" "$tmp/unbound.log" && return 0
-		kill -0 "$ub_pid" 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill "$ub_pid" 2>/dev/null
-	wait "$ub_pid" 2>/dev/null
-	ub_pid=
-	return 1
-}
-
-try=0
-while :; do
-	PORT=$((20000 + ($$ + try * 7919) % 20000))
-	write_conf "$PORT"
-	start_unbound && break
-	try=$((try + 1))
-	if [ $try -ge 8 ]; then
-		echo "ERROR: unbound did not start:"
-		cat "$tmp/unbound.out" "$tmp/unbound.log"
-		exit 99
-	fi
-done
+if ! ub_start "$tmp" "$tmp/zone"; then
+	echo "ERROR: unbound did not start:"
+	cat "$tmp/unbound.out"
+	exit 99
+fi
+PORT=$UB_PORT
 echo "# unbound on 127.0.0.1@$PORT, silent server on 127.0.0.1@$SPORT"
 NS="-s 127.0.0.1@$PORT"
 

@@ -36,6 +36,7 @@
 PATH="$PATH:/usr/sbin:/sbin"
 DMARCD=$top_builddir/milter/dmarcd
 PROBE=$top_builddir/tests/tools/milterprobe
+. "$top_srcdir/tests/integration/lib/unbound.sh"
 
 command -v unbound >/dev/null || { echo "SKIP: unbound not installed"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; }
@@ -43,9 +44,10 @@ command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; 
 [ -x "$PROBE" ] || { echo "ERROR: $PROBE not built"; exit 99; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dnsfaults.XXXXXX") || exit 99
-ub_pid= slow_pid= silent_pid= pid= bg=
+slow_pid= silent_pid= pid= bg=
 cleanup() {
-	for p in $pid $ub_pid $slow_pid $silent_pid $bg; do
+	ub_stop
+	for p in $pid $slow_pid $silent_pid $bg; do
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
@@ -60,58 +62,14 @@ notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
 # check DESC COMMAND...: pass when the command succeeds
 check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 
-# udp_server MODE FILE - a UDP server on a free port of 127.0.0.1 whose
-# port goes into FILE: "slow" answers NODATA after 4 s, "silent" never,
-# "closed" binds, prints its port and exits (a port nobody serves)
-udp_server() {
-	python3 -c '
-import socket, sys, threading, time
-mode = sys.argv[1]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], flush=True)
-if mode == "closed":
-    sys.exit(0)
-def late(q, a):
-    time.sleep(4)
-    # the query, as a response: QR set, no error, no answer (NODATA)
-    s.sendto(q[:2] + bytes([q[2] | 0x80, 0]) + q[4:], a)
-while True:
-    q, a = s.recvfrom(4096)
-    if mode == "slow" and len(q) >= 12:
-        threading.Thread(target=late, args=(q, a), daemon=True).start()
-' "$1" >"$2" &
-	eval "${1}_pid=\$!"
-	i=0
-	while [ ! -s "$2" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-}
-udp_server slow "$tmp/slow.port"
-udp_server silent "$tmp/silent.port"
-udp_server closed "$tmp/closed.port"
-wait "$closed_pid" 2>/dev/null
+udp_server slow "$tmp/slow.port" && udp_server silent "$tmp/silent.port" &&
+    udp_server closed "$tmp/closed.port" ||
+    { echo "ERROR: UDP servers did not start"; exit 99; }
 SLOW=$(cat "$tmp/slow.port") SILENT=$(cat "$tmp/silent.port")
 CLOSED=$(cat "$tmp/closed.port")
-[ -n "$SLOW" ] && [ -n "$SILENT" ] && [ -n "$CLOSED" ] ||
-    { echo "ERROR: UDP servers did not start"; exit 99; }
 
 # --- unbound -----------------------------------------------------------------
-start_unbound() {
-	cat >"$tmp/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.1@$1
-	port: $1
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$tmp"
-	pidfile: ""
-	logfile: "$tmp/unbound.log"
-	use-syslog: no
-	verbosity: 1
-	access-control: 127.0.0.0/8 allow
-	do-not-query-localhost: no
-	module-config: "iterator"
-	num-threads: 1
+cat >"$tmp/zone" <<EOF
 	local-zone: "test." nodefault
 	local-zone: "ok.test." static
 	local-data: "ok.test. 300 IN SOA ns.ok.test. h.ok.test. 1 3600 600 86400 300"
@@ -126,30 +84,10 @@ forward-zone:
 forward-zone:
 	name: "silent.test."
 	forward-addr: 127.0.0.1@$SILENT
-remote-control:
-	control-enable: no
 EOF
-	: >"$tmp/unbound.log"
-	unbound -d -c "$tmp/unbound.conf" >"$tmp/unbound.out" 2>&1 &
-	ub_pid=$!
-	i=0
-	while [ $i -lt 50 ]; do
-		grep -q "start of service" "$tmp/unbound.log" && return 0
-		kill -0 "$ub_pid" 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill "$ub_pid" 2>/dev/null
-	wait "$ub_pid" 2>/dev/null
-	ub_pid=
-	return 1
-}
-try=0
-until start_unbound $((20000 + ($$ + try * 7919) % 20000)); do
-	try=$((try + 1))
-	[ $try -lt 8 ] || { cat "$tmp/unbound.out"; echo "ERROR: unbound"; exit 99; }
-done
-NS=$(sed -n 's/^	interface: //p' "$tmp/unbound.conf")
+ub_start "$tmp" "$tmp/zone" ||
+    { cat "$tmp/unbound.out"; echo "ERROR: unbound"; exit 99; }
+NS=$UB_NS
 echo "# unbound on $NS; slow $SLOW, silent $SILENT, closed $CLOSED"
 
 # --- dmarcd -------------------------------------------------------------------
