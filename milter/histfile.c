@@ -10,9 +10,17 @@
  *	(opendmarc-import takes a shared lock while it reads), written with
  *	one write(2) of the whole record, and closed, so renaming it for
  *	rotation is always safe and a reader never sees half a record from a
- *	live writer.  A short write is cut off again and a file that does
- *	not end in a newline gets one first, so a torn record never glues
- *	onto the next (dmarc-import then skips only the torn one).
+ *	live writer.  The record is in the file (the kernel's page cache)
+ *	before cb_eom returns and libmilter sends the reply, so a dmarcd
+ *	killed at any moment has written the record of every message whose
+ *	final reply the MTA saw (a machine crash can still lose what was
+ *	not yet on disk: there is no fsync per message).  A short write is
+ *	cut off again.  A file that does not end in a newline ends in a line
+ *	torn by a crash in mid-write: that partial line is cut off before
+ *	our record (logged once), so a torn record never glues onto the
+ *	next and no value cut short passes for a whole one; dmarc-import
+ *	then skips the torn record as incomplete.  Should no newline be
+ *	found in the last HIST_SCAN bytes, only the line is ended.
  *	A failed open or write is logged with the reason and,
  *	by default, tempfails the message (as OpenDMARC: losing report data
  *	silently is worse); HistoryFailureAction accept keeps the message.
@@ -30,22 +38,62 @@
 #include "log.h"
 #include "xmalloc.h"
 
-/* ends_in_newline - 1 when the file is empty or its last byte is '\n' */
-static int
-ends_in_newline(int fd, off_t size)
+#define HIST_SCAN	(128 * 1024)	/* > libdmarc's longest line */
+
+/*
+ * line_end - the size of fd up to and including its last newline within
+ * the last HIST_SCAN bytes (0 when the whole file has none); -1 when
+ * there is none within that window or pread fails
+ */
+static off_t
+line_end(int fd, off_t size)
+{
+	char buf[4096];
+	off_t pos = size, lim = size > HIST_SCAN ? size - HIST_SCAN : 0;
+	size_t n;
+
+	while (pos > lim) {
+		n = pos - lim < (off_t)sizeof(buf) ? (size_t)(pos - lim) :
+		    sizeof(buf);
+		pos -= (off_t)n;
+		if (pread(fd, buf, n, pos) != (ssize_t)n)
+			return -1;
+		while (n > 0)
+			if (buf[--n] == '\n')
+				return pos + (off_t)n + 1;
+	}
+	return lim == 0 ? 0 : -1;
+}
+
+/*
+ * mend_tail - a file not ending in a newline: cut its torn last line off
+ * (see the file header); returns the new size, and sets *nl when the
+ * line could not be cut and must be ended before our record
+ */
+static off_t
+mend_tail(int fd, const char *path, off_t size, int *nl)
 {
 	char last;
+	off_t end;
 
-	if (size == 0)
-		return 1;
-	return pread(fd, &last, 1, size - 1) == 1 && last == '\n';
+	*nl = 0;
+	if (size == 0 || (pread(fd, &last, 1, size - 1) == 1 && last == '\n'))
+		return size;
+	if ((end = line_end(fd, size)) >= 0 && ftruncate(fd, end) == 0) {
+		log_warnx("%s ended in a torn line (a crash while writing?): "
+		    "%lld bytes cut off", path, (long long)(size - end));
+		return end;
+	}
+	log_warnx("%s does not end in a newline: line ended", path);
+	*nl = 1;
+	return size;
 }
 
 /*
  * append - the record in one locked write; a short write is an error and
  * is cut off again, so the next record never continues a torn line; a
- * file left without its final newline (by another writer, or a crash)
- * gets one before our record
+ * torn line left by a crash is cut off first (mend_tail).  Opened for
+ * reading too: mend_tail reads the tail with pread(2)
  */
 static int
 append(const char *path, const char *rec, size_t len)
@@ -54,9 +102,10 @@ append(const char *path, const char *rec, size_t len)
 	struct stat st;
 	ssize_t n;
 	size_t want;
-	int fd, saved, niov = 0;
+	off_t size;
+	int fd, saved, nl = 0, niov = 0;
 
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
 	    0644)) < 0)
 		return -1;
 	if (flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
@@ -65,7 +114,10 @@ append(const char *path, const char *rec, size_t len)
 		errno = saved;
 		return -1;
 	}
-	if (S_ISREG(st.st_mode) && !ends_in_newline(fd, st.st_size)) {
+	size = st.st_size;
+	if (S_ISREG(st.st_mode))
+		size = mend_tail(fd, path, size, &nl);
+	if (nl) {
 		iov[niov].iov_base = (void *)"\n";
 		iov[niov++].iov_len = 1;
 	}
@@ -75,7 +127,7 @@ append(const char *path, const char *rec, size_t len)
 	n = writev(fd, iov, niov);
 	saved = errno;
 	if (n >= 0 && (size_t)n != want && S_ISREG(st.st_mode) &&
-	    ftruncate(fd, st.st_size) != 0)
+	    ftruncate(fd, size) != 0)
 		log_warn("cannot cut a torn record off %s", path);
 	(void)flock(fd, LOCK_UN);
 	if (close(fd) != 0 && n >= 0) {

@@ -100,10 +100,20 @@ base "HistoryFile $tmp/torn"
 printf 'job torn\nreporter mx.test\nrecei' >"$tmp/torn"
 run fail.eml
 has "a torn last line does not swallow our record" '^action: '
-if grep -qx 'job DEBUG-i' "$tmp/torn" && grep -qx 'recei' "$tmp/torn"; then
-	ok "history: a file left without a final newline gets one first"
+if [ "$(head -n 3 "$tmp/torn")" = "job torn
+reporter mx.test
+job DEBUG-i" ] && ! grep -q recei "$tmp/torn"; then
+	ok "history: a torn last line is cut off, whole lines stay"
 else
-	notok "history: a file left without a final newline gets one first"
+	notok "history: a torn last line is cut off, whole lines stay"
+fi
+has "history: the cut is logged" 'ended in a torn line.*5 bytes cut off'
+run fail.eml
+if [ "$(grep -c '^job DEBUG-i$' "$tmp/torn")" -eq 2 ] &&
+    ! grep -q '^$' "$tmp/torn"; then
+	ok "history: the next record follows directly (no blank line)"
+else
+	notok "history: the next record follows directly (no blank line)"
 fi
 if [ -w /dev/full ]; then
 	base "HistoryFile /dev/full"
