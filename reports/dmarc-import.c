@@ -37,7 +37,8 @@
  *
  * DIAGNOSTICS
  *	A malformed record (a line libdmarc cannot parse, a record cut off
- *	before its "action" line and followed by another, a value the schema
+ *	before its "action" line, or with dmarcd's extension keys but
+ *	without "profile", and followed by another, a value the schema
  *	cannot hold) is reported with its file and line and skipped; the
  *	rest is imported.  Exit status: 0 success; 65 some records were
  *	skipped; 66 an input could not be read; 75 the database failed
@@ -111,8 +112,9 @@ finish_record(struct importer *im, struct input *in,
 	if (truncated || in->bad_line != 0 || h->job == NULL) {
 		if (truncated)
 			log_warnx("%s:%lu: record (job %s) cut off before its "
-			    "action line, skipped", in->name, in->rec_line,
-			    h->job ? h->job : "?");
+			    "%s line, skipped", in->name, in->rec_line,
+			    h->job ? h->job : "?", h->action < 0 ? "action" :
+			    "profile");
 		else
 			log_warnx("%s:%lu: malformed record (job %s), "
 			    "skipped: line %lu: %s", in->name, in->rec_line,
@@ -139,7 +141,9 @@ feed_line(struct importer *im, struct dmarc_history_parser *hp,
 
 	rc = dmarc_history_feed(hp, p, len, &done);
 	if (done != NULL) {
-		if (finish_record(im, in, done, rc == DMARC_ETRUNC) != 0)
+		/* dmarcd's extension keys without the last one: cut off */
+		if (finish_record(im, in, done, rc == DMARC_ETRUNC ||
+		    (done->has_ext && done->ext_profile == NULL)) != 0)
 			return -1;
 		in->rec_line = in->line;
 		in->bad_line = 0;
