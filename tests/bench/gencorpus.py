@@ -2,8 +2,8 @@
 """gencorpus.py -- the benchmark's message corpus for milterload
 
 SYNOPSIS
-    python3 tests/bench/gencorpus.py [-n MESSAGES] [-d DOMAINS] [-s SEED]
-        OUTFILE
+    python3 tests/bench/gencorpus.py [-a] [-n MESSAGES] [-d DOMAINS]
+        [-s SEED] OUTFILE
 
 DESCRIPTION
     Writes MESSAGES (default 20000) messages in milterload's corpus format
@@ -33,6 +33,11 @@ DESCRIPTION
       nofrom        From without a usable domain
       nullsender    MAIL FROM:<>, SPF for the HELO name
       unknowndom    From a domain that does not exist at all
+      arc           (only with -a) a failing message forwarded through an
+                    ARC sealer: arc=pass, an ARC-Seal and an
+                    ARC-Authentication-Results field; the sealer is
+                    fwd.test (half of them: a DomainWhitelist can trust
+                    it) or relay.test
 
     Each message has the header a real one has (two Received fields,
     DKIM-Signature, MIME fields, Message-ID, ...) and a body of 300 bytes
@@ -49,6 +54,7 @@ KINDS = [  # (kind, weight)
     ("nxsub", 3), ("multifrom", 2), ("nofrom", 1), ("nullsender", 3),
     ("unknowndom", 4),
 ]
+ARC_KIND = [("arc", 5)]  # -a only: the benchmark corpus stays as it was
 AUTHSERV = "mx.bench.example"
 WORDS = ("the quarterly report invoice meeting update shipping order "
          "account notice please review attached schedule project team "
@@ -107,6 +113,9 @@ def auth_results(kind, frm, other, rng):
         "nofrom": "spf=pass smtp.mailfrom=bounce@%s; dkim=none" % other,
         "nullsender": "spf=pass smtp.helo=mail.%s; dkim=none" % frm,
         "unknowndom": "spf=none smtp.mailfrom=x@%s; dkim=none" % frm,
+        "arc": "spf=fail smtp.mailfrom=bounce@%s; dkim=fail header.d=%s "
+               "header.s=%s header.b=%s; arc=pass arc.chain=%s"
+               % (frm, frm, sel, bh, sealer(frm)),
     }
     if kind == "noauth":
         return [], None
@@ -122,9 +131,24 @@ def auth_results(kind, frm, other, rng):
     return ["%s; %s" % (AUTHSERV, ar[kind])], None
 
 
+def sealer(frm):
+    """the ARC sealer of an "arc" message, fixed per From domain"""
+    return "fwd.test" if sum(frm.encode()) % 2 else "relay.test"
+
+
+def arc_fields(frm, seq):
+    """the ARC-Seal and ARC-Authentication-Results of an "arc" message"""
+    d = sealer(frm)
+    return ["ARC-Seal: i=1; a=rsa-sha256; cv=none; d=%s; s=arc1; "
+            "t=1764590400; b=AAAA" % d,
+            fold("ARC-Authentication-Results", "i=1; %s; spf=pass "
+                 "smtp.mailfrom=bounce@%s; smtp.remote-ip=192.0.2.%d"
+                 % (d, frm, seq % 250 + 1))]
+
+
 def envelope(kind, frm, other):
     """(mail-from, From field value)"""
-    if kind in ("pass-spf", "fail", "rspf", "multifrom"):
+    if kind in ("pass-spf", "fail", "rspf", "multifrom", "arc"):
         env = "bounce@" + frm
     elif kind == "nullsender":
         env = "<>"
@@ -153,6 +177,8 @@ def message(rng, seq, kind, frm, other, helo):
          "12:00:00 +0000" % (helo, helo, seq % 250, seq, rcpt)]
     for a in ars:
         h.append(fold("Authentication-Results", a))
+    if kind == "arc":
+        h.extend(arc_fields(frm, seq))
     if rspf:
         h.append(fold("Received-SPF", rspf))
     h.append(fold("DKIM-Signature", "v=1; a=rsa-sha256; c=relaxed/relaxed; "
@@ -179,7 +205,9 @@ def message(rng, seq, kind, frm, other, helo):
 
 def main():
     args = sys.argv[1:]
-    n, ndom, seed = 20000, 1000, 1
+    n, ndom, seed, arc = 20000, 1000, 1, False
+    if args and args[0] == "-a":
+        arc, args = True, args[1:]
     while len(args) > 1 and args[0] in ("-n", "-d", "-s"):
         v = int(args[1])
         if args[0] == "-n":
@@ -190,10 +218,11 @@ def main():
             seed = v
         args = args[2:]
     if len(args) != 1:
-        sys.exit("usage: gencorpus.py [-n MESSAGES] [-d DOMAINS] "
+        sys.exit("usage: gencorpus.py [-a] [-n MESSAGES] [-d DOMAINS] "
                  "[-s SEED] OUTFILE")
     rng = random.Random(seed)
-    kinds = [k for k, w in KINDS for _ in range(w)]
+    kinds = [k for k, w in KINDS + (ARC_KIND if arc else [])
+             for _ in range(w)]
     seq = 0
     with open(args[0], "wb") as f:
         f.write(b"# milterload corpus 1 (tests/bench/gencorpus.py)\n")

@@ -2,7 +2,7 @@
 """genzone.py -- the benchmark's DNS: ~1,000 generated domains for unbound
 
 SYNOPSIS
-    python3 tests/bench/genzone.py [-n DOMAINS] OUTDIR
+    python3 tests/bench/genzone.py [-f] [-n DOMAINS] OUTDIR
 
 DESCRIPTION
     Writes, for the bench unbound (tests/bench/run.sh) and both milters:
@@ -21,6 +21,11 @@ DESCRIPTION
     Each domain has an A and an MX record and a "mail." host; _dmarc TXT
     as its kind says.  gencorpus.py imports domain() to write messages
     whose verdicts follow from these records.
+
+    -f (soak.sh -a) adds "ruf=mailto:ruf@<domain>" to every record that
+    has a rua tag, so failing mail makes failure reports, and an SPF
+    record "v=spf1 ip4:198.51.100.0/24 -all" to every domain, for
+    SPFSelfValidate.  Without it the zone is the benchmark's, unchanged.
 """
 import os
 import sys
@@ -67,12 +72,14 @@ def txt(s):
 
 def main():
     args = sys.argv[1:]
-    n = 1000
+    n, ruf = 1000, False
+    if args and args[0] == "-f":
+        ruf, args = True, args[1:]
     if len(args) == 3 and args[0] == "-n":
         n = int(args[1])
         args = args[2:]
     if len(args) != 1:
-        sys.exit("usage: genzone.py [-n DOMAINS] OUTDIR")
+        sys.exit("usage: genzone.py [-f] [-n DOMAINS] OUTDIR")
     out = args[0]
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "bench.psl"), "w") as f:
@@ -92,6 +99,11 @@ def main():
                     % (name, 1 + i % 250))
             z.write('\tlocal-data: "news.%s. 3600 IN A 192.0.2.%d"\n'
                     % (name, 1 + i % 250))
+            if ruf:
+                recs = [r + "; ruf=mailto:ruf@" + name if "rua=" in r
+                        else r for r in recs or []]
+                z.write("\tlocal-data: '%s. 3600 IN TXT %s'\n"
+                        % (name, txt("v=spf1 ip4:198.51.100.0/24 -all")))
             for r in recs or []:
                 z.write("\tlocal-data: '_dmarc.%s. 3600 IN TXT %s'\n"
                         % (name, txt(r)))

@@ -3,7 +3,8 @@
  *
  * SYNOPSIS
  *	milterload [-q] [-c conns] [-n messages] [-m per-session]
- *	    [-d seconds] [-T seconds] [-o dumpfile] -f corpus sockspec
+ *	    [-d seconds] [-T seconds] [-i qid-prefix] [-o dumpfile]
+ *	    -f corpus sockspec
  *
  * DESCRIPTION
  *	Replays a message corpus (format in tests/bench/README.md) against
@@ -13,6 +14,9 @@
  *	session CONNECT and HELO, and per message MAIL, RCPT, DATA, each
  *	header field, EOH, the body in chunks and EOM, each with the macros
  *	Postfix sends (j and {daemon_name}; {mail_addr}; {rcpt_addr}; i).
+ *	The queue id (macro i) is the -i prefix (default "ML") and a
+ *	hexadecimal sequence number unique within the run, so runs against
+ *	one history file can be told apart.
  *	Commands the filter declined are not sent (their macros are, as
  *	Postfix sends them), no reply is awaited where the filter asked
  *	for none, output is flushed only before a read (as Postfix's
@@ -94,6 +98,7 @@ struct result {
 /* Everything the threads share. */
 struct load {
 	const char	*sock;
+	const char	*qprefix;	/* queue id prefix (-i) */
 	int		 timeout_ms;
 	struct cmsg	*msgs;
 	size_t		 nmsgs;
@@ -136,8 +141,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fputs("usage: milterload [-q] [-c conns] [-n messages] "
-	    "[-m per-session] [-d seconds]\n\t[-T seconds] [-o dumpfile] "
-	    "-f corpus sockspec\n", stderr);
+	    "[-m per-session] [-d seconds]\n\t[-T seconds] [-i qid-prefix] "
+	    "[-o dumpfile] -f corpus sockspec\n", stderr);
 	exit(2);
 }
 
@@ -522,7 +527,7 @@ message(struct worker *w, const struct cmsg *cm, size_t seq)
 	char qid[32];
 	enum verdict v;
 
-	snprintf(qid, sizeof(qid), "ML%zX", seq);
+	snprintf(qid, sizeof(qid), "%s%zX", w->ld->qprefix, seq);
 	w->quarantined = 0;
 	w->mods.len = 0;
 	v = envelope(w, cm, qid);
@@ -751,11 +756,13 @@ main(int argc, char **argv)
 
 	memset(&ld, 0, sizeof(ld));
 	ld.timeout_ms = 30000;
-	while ((ch = getopt(argc, argv, "c:d:f:m:n:o:qT:")) != -1) {
+	ld.qprefix = "ML";
+	while ((ch = getopt(argc, argv, "c:d:f:i:m:n:o:qT:")) != -1) {
 		switch (ch) {
 		case 'c': conns = numarg(optarg); break;
 		case 'd': secs = numarg(optarg); break;
 		case 'f': corpus = optarg; break;
+		case 'i': ld.qprefix = optarg; break;
 		case 'm': per = numarg(optarg); break;
 		case 'n': target = numarg(optarg); break;
 		case 'o': dumpfile = optarg; break;
@@ -765,7 +772,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1 || corpus == NULL || conns > ML_MAXCONNS ||
-	    per > 64)
+	    per > 64 || strlen(ld.qprefix) > 12)
 		usage();
 	ld.sock = argv[optind];
 	load_corpus(&ld, corpus);
