@@ -102,7 +102,7 @@ run fail.eml
 has "a torn last line does not swallow our record" '^action: '
 if [ "$(head -n 3 "$tmp/torn")" = "job torn
 reporter mx.test
-job DEBUG-i" ] && ! grep -q recei "$tmp/torn"; then
+job DEBUG-i" ] && ! grep -qx recei "$tmp/torn"; then
 	ok "history: a torn last line is cut off, whole lines stay"
 else
 	notok "history: a torn last line is cut off, whole lines stay"
