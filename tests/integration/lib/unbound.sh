@@ -12,7 +12,8 @@
 #	"silent" reads queries and never answers, "slow" answers each query
 #	with NODATA after 4 seconds, "closed" binds, writes its port and
 #	exits (a port nobody serves; its pid is waited for here).  Returns 1
-#	when no port appeared within 5 seconds.
+#	when no port appeared within 30 seconds (python3 can take seconds to
+#	start on a loaded machine).
 #
 #	ub_start DIR ZONE writes DIR/unbound.conf -- a "server:" section
 #	with what every test wants (no daemon, no chroot, no user change,
@@ -54,7 +55,7 @@ while True:
 ' "$1" >"$2" &
 	eval "${1}_pid=\$!"
 	_i=0
-	while [ ! -s "$2" ] && [ $_i -lt 50 ]; do
+	while [ ! -s "$2" ] && [ $_i -lt 300 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
@@ -96,7 +97,7 @@ ub_try() {
 	unbound -d -c "$1/unbound.conf" >"$1/unbound.out" 2>&1 &
 	ub_pid=$!
 	_i=0
-	while [ $_i -lt 100 ]; do
+	while [ $_i -lt 300 ]; do
 		grep -q "start of service" "$1/unbound.log" && return 0
 		kill -0 "$ub_pid" 2>/dev/null || break
 		sleep 0.1
