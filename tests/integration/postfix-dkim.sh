@@ -37,51 +37,9 @@ DMARCD="${DMARCD:-$top_builddir/milter/dmarcd}"
 SIGN="$top_builddir/tests/tools/dkimsign"
 . "$top_srcdir/tests/integration/lib/postfix.sh"
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-for p in postfix postqueue smtp-sink swaks ss; do
-	command -v "$p" >/dev/null 2>&1 || skip "$p not installed"
-done
-[ "$(id -u)" -eq 0 ] || skip "Postfix needs root"
-[ -x "$DMARCD" ] || skip "$DMARCD not built"
-[ -x "$SIGN" ] || skip "$SIGN not built"
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/dmarcd-pfdkim.XXXXXX") || exit 1
-milter_pid=
-sink_pid=
-pf_started=
-
-# cleanup - stop everything this script started, then remove its files
-cleanup() {
-	[ -n "$pf_started" ] && pf_stop "$dir"
-	if [ -n "$milter_pid" ]; then
-		kill "$milter_pid" 2>/dev/null
-		wait "$milter_pid" 2>/dev/null
-	fi
-	if [ -n "$sink_pid" ]; then
-		kill "$sink_pid" 2>/dev/null
-		wait "$sink_pid" 2>/dev/null
-	fi
-	[ -n "$KEEP" ] || rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-npass=0
-nfail=0
-
-# result - count one check: result OK|FAIL what [detail]
-result() {
-	if [ "$1" = OK ]; then
-		npass=$((npass + 1))
-		echo "PASS: $2"
-	else
-		nfail=$((nfail + 1))
-		echo "FAIL: $2${3:+: $3}"
-	fi
-}
+pf_require postfix postqueue smtp-sink swaks ss
+[ -x "$SIGN" ] || { echo "SKIP: $SIGN not built"; exit 77; }
+pf_harness pfdkim $((21000 + $$ % 9000))
 
 # signed - write a signed message: signed FILE SUBJECT-LINE BODY-LINE
 signed() {
@@ -111,10 +69,6 @@ delivered_ar() {
 }
 
 # ---------------------------------------------------------------- setup
-mport=$(free_port $((21000 + $$ % 9000)))
-sport=$(free_port $((mport + 1)))
-sinkport=$(free_port $((sport + 1)))
-
 "$SIGN" -g -k "$dir/k.pem" -s sel -d signed.example >"$dir/zone" || exit 1
 echo '_dmarc.signed.example. TXT "v=DMARC1; p=reject"' >>"$dir/zone"
 echo 'elsewhere.example. TXT "v=spf1 ip4:127.0.0.1 -all"' >>"$dir/zone"
@@ -130,26 +84,10 @@ DKIMVerify yes
 SPFSelfValidate yes
 EOF
 
-mkdir "$dir/sink" && chown postfix "$dir/sink" || exit 1
-smtp-sink -u postfix -d "$dir/sink/%M." "127.0.0.1:$sinkport" 100 \
-    >"$dir/sink.log" 2>&1 &
-sink_pid=$!
-wait_port "$sinkport" 10 || { echo "smtp-sink did not start"; exit 1; }
-
-"$DMARCD" -f -v -c "$dir/dmarcd.conf" -p "inet:$mport@127.0.0.1" \
-    >"$dir/milter.log" 2>&1 &
-milter_pid=$!
-wait_port "$mport" 10 || { cat "$dir/milter.log"; echo "dmarcd did not start"; exit 1; }
-
-pf_init "$dir" "$sport" "[127.0.0.1]:$sinkport" \
-    "inet:127.0.0.1:$mport" || exit 1
-if ! pf_start "$dir" >"$dir/postfix-start.log" 2>&1; then
-	cat "$dir/postfix-start.log"
-	echo "postfix did not start"
-	exit 1
-fi
-pf_started=yes
-wait_port "$sport" 15 || { echo "postfix smtpd not listening"; exit 1; }
+pf_sink || { echo "smtp-sink did not start"; exit 1; }
+start_milter "$DMARCD" "$dir/dmarcd.conf" ||
+    { cat "$dir/milter.log"; echo "dmarcd did not start"; exit 1; }
+pf_up || exit 1
 
 # ---------------------------------------------------------------- 1 pass
 signed "$dir/plain" "Subject: signed" "the body."
@@ -206,19 +144,11 @@ else
 	    "$(grep '^dkim' "$dir/history" 2>/dev/null | tr '\n' '|')"
 fi
 
-kill "$milter_pid" 2>/dev/null
-wait "$milter_pid" 2>/dev/null
-milter_pid=
+stop_milter
 if grep -qE 'Sanitizer|runtime error:' "$dir/milter.log"; then
 	result FAIL "dmarcd: no sanitizer report" "see the milter log"
 else
 	result OK "dmarcd: no sanitizer report"
 fi
 
-echo "$npass passed, $nfail failed"
-if [ "$nfail" -ne 0 ]; then
-	sed 's/^/#   milter: /' "$dir/milter.log" | tail -30
-	sed 's/^/#   maillog: /' "$dir/maillog" | tail -30
-	exit 1
-fi
-exit 0
+pf_finish

@@ -38,64 +38,8 @@ OPENDMARC="${OPENDMARC:-/usr/sbin/opendmarc}"
 zone="$top_srcdir/tests/milter/data/test.zone"
 . "$top_srcdir/tests/integration/lib/postfix.sh"
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-for p in postfix postqueue smtp-sink smtp-source swaks ss; do
-	command -v "$p" >/dev/null 2>&1 || skip "$p not installed"
-done
-[ "$(id -u)" -eq 0 ] || skip "Postfix needs root"
-[ -x "$DMARCD" ] || skip "$DMARCD not built"
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/dmarcd-pf.XXXXXX") || exit 1
-milter_pid=
-sink_pid=
-pf_started=
-
-# cleanup - stop everything this script started, then remove its files
-cleanup() {
-	[ -n "$pf_started" ] && pf_stop "$dir"
-	stop_milter
-	if [ -n "$sink_pid" ]; then
-		kill "$sink_pid" 2>/dev/null
-		wait "$sink_pid" 2>/dev/null
-	fi
-	[ -n "$KEEP" ] || rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-npass=0
-nfail=0
-
-# result - count one check: result OK|FAIL what [detail]
-result() {
-	if [ "$1" = OK ]; then
-		npass=$((npass + 1))
-		echo "PASS: $2"
-	else
-		nfail=$((nfail + 1))
-		echo "FAIL: $2${3:+: $3}"
-	fi
-}
-
-# stop_milter - SIGTERM the running milter and wait for it
-stop_milter() {
-	if [ -n "$milter_pid" ]; then
-		kill "$milter_pid" 2>/dev/null
-		wait "$milter_pid" 2>/dev/null
-		milter_pid=
-	fi
-}
-
-# start_milter - run $1 (dmarcd or opendmarc) with config $2 on $mport
-start_milter() {
-	"$1" -f -v -c "$2" -p "inet:$mport@127.0.0.1" \
-	    >>"$dir/milter.log" 2>&1 &
-	milter_pid=$!
-	wait_port "$mport" 10
-}
+pf_require postfix postqueue smtp-sink smtp-source swaks ss
+pf_harness pf $((20000 + $$ % 10000))
 
 # message - write a message file: message FILE FROM SUBJECT [HEADER...]
 message() {
@@ -176,10 +120,6 @@ burst() {
 }
 
 # ---------------------------------------------------------------- setup
-mport=$(free_port $((20000 + $$ % 10000)))
-sport=$(free_port $((mport + 1)))
-sinkport=$(free_port $((sport + 1)))
-
 echo '!127.0.0.1' >"$dir/ignorehosts"
 cat >"$dir/dmarcd.conf" <<EOF
 AuthservID mx.test
@@ -191,24 +131,10 @@ RejectFailures yes
 HoldQuarantinedMessages yes
 EOF
 
-mkdir "$dir/sink" && chown postfix "$dir/sink" || exit 1
-smtp-sink -u postfix -d "$dir/sink/%M." "127.0.0.1:$sinkport" 100 \
-    >"$dir/sink.log" 2>&1 &
-sink_pid=$!
-wait_port "$sinkport" 10 || { echo "smtp-sink did not start"; exit 1; }
-
+pf_sink || { echo "smtp-sink did not start"; exit 1; }
 start_milter "$DMARCD" "$dir/dmarcd.conf" ||
     { cat "$dir/milter.log"; echo "dmarcd did not start"; exit 1; }
-
-pf_init "$dir" "$sport" "[127.0.0.1]:$sinkport" \
-    "inet:127.0.0.1:$mport" || exit 1
-if ! pf_start "$dir" >"$dir/postfix-start.log" 2>&1; then
-	cat "$dir/postfix-start.log"
-	echo "postfix did not start"
-	exit 1
-fi
-pf_started=yes
-wait_port "$sport" 15 || { echo "postfix smtpd not listening"; exit 1; }
+pf_up || exit 1
 
 # ---------------------------------------------------------------- 1 pass
 message "$dir/pass.eml" "Alice <alice@reject.example>" pass \
@@ -290,10 +216,4 @@ EOF
 	fi
 fi
 
-echo "$npass passed, $nfail failed"
-if [ "$nfail" -ne 0 ]; then
-	sed 's/^/#   milter: /' "$dir/milter.log" | tail -30
-	sed 's/^/#   maillog: /' "$dir/maillog" | tail -30
-	exit 1
-fi
-exit 0
+pf_finish

@@ -8,6 +8,8 @@
 #	pf_queue DIR				postqueue -j (one JSON per message)
 #	pf_wait_idle DIR SECONDS		until no message is in flight
 #	wait_port PORT SECONDS			until something listens there
+#	pf_require, pf_harness, result, pf_sink, start_milter,
+#	stop_milter, pf_up, pf_finish		the shared test harness (below)
 #
 # DESCRIPTION
 #	Everything the instance writes lives under DIR: configuration
@@ -118,4 +120,126 @@ pf_wait_idle() {
 		sleep 0.1
 	done
 	return 0
+}
+
+# ---------------------------------------------------------------------------
+# The harness postfix.sh and postfix-dkim.sh share: a scratch directory,
+# the EXIT trap, PASS/FAIL counting, three free ports, the smtp-sink
+# behind Postfix, the milter on an inet: socket and the instance itself.
+#
+#	pf_require PROG...	exit 77 unless every PROG is installed, we
+#				are root and $DMARCD is built
+#	pf_harness NAME BASE	$dir = a new mktemp directory (NAME in its
+#				name), the EXIT trap (pf_cleanup), the
+#				counters; free ports $mport (milter),
+#				$sport (Postfix smtpd), $sinkport from BASE
+#	result OK|FAIL WHAT [DETAIL]	count and print one check
+#	pf_sink			smtp-sink on $sinkport, a file per message
+#				in $dir/sink; $sink_pid
+#	start_milter PROG CONF	PROG -f -v -c CONF on inet:$mport; 0 once
+#				it listens; $milter_pid; log $dir/milter.log
+#	stop_milter		SIGTERM it and wait
+#	pf_up			pf_init + pf_start with the milter on
+#				$mport and the sink as relay; 0 once smtpd
+#				listens (the output in $dir/postfix-start.log)
+#	pf_finish		"N passed, N failed"; on a failure the
+#				tails of the milter log and the maillog;
+#				exit 0 or 1
+#	KEEP=1 in the environment keeps $dir.
+
+# pf_require - skip the test unless everything it needs is there
+pf_require() {
+	for _p in "$@"; do
+		command -v "$_p" >/dev/null 2>&1 ||
+		    { echo "SKIP: $_p not installed"; exit 77; }
+	done
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: Postfix needs root"; exit 77; }
+	[ -x "$DMARCD" ] || { echo "SKIP: $DMARCD not built"; exit 77; }
+}
+
+# pf_harness - scratch directory, trap, counters and ports (see above)
+pf_harness() {
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/dmarcd-$1.XXXXXX") || exit 1
+	milter_pid=
+	sink_pid=
+	pf_started=
+	npass=0
+	nfail=0
+	trap pf_cleanup EXIT
+	trap 'exit 1' HUP INT TERM
+	mport=$(free_port "$2")
+	sport=$(free_port $((mport + 1)))
+	sinkport=$(free_port $((sport + 1)))
+}
+
+# pf_cleanup - stop everything the test started, then remove its files
+pf_cleanup() {
+	[ -n "$pf_started" ] && pf_stop "$dir"
+	stop_milter
+	if [ -n "$sink_pid" ]; then
+		kill "$sink_pid" 2>/dev/null
+		wait "$sink_pid" 2>/dev/null
+	fi
+	[ -n "$KEEP" ] || rm -rf "$dir"
+}
+
+# result - count one check: result OK|FAIL what [detail]
+result() {
+	if [ "$1" = OK ]; then
+		npass=$((npass + 1))
+		echo "PASS: $2"
+	else
+		nfail=$((nfail + 1))
+		echo "FAIL: $2${3:+: $3}"
+	fi
+}
+
+# pf_sink - smtp-sink on $sinkport writing $dir/sink/; 0 once it listens
+pf_sink() {
+	mkdir "$dir/sink" && chown postfix "$dir/sink" || return 1
+	smtp-sink -u postfix -d "$dir/sink/%M." "127.0.0.1:$sinkport" 100 \
+	    >"$dir/sink.log" 2>&1 &
+	sink_pid=$!
+	wait_port "$sinkport" 10
+}
+
+# start_milter - run $1 (dmarcd or opendmarc) with config $2 on $mport
+start_milter() {
+	"$1" -f -v -c "$2" -p "inet:$mport@127.0.0.1" \
+	    >>"$dir/milter.log" 2>&1 &
+	milter_pid=$!
+	wait_port "$mport" 10
+}
+
+# stop_milter - SIGTERM the running milter and wait for it
+stop_milter() {
+	if [ -n "$milter_pid" ]; then
+		kill "$milter_pid" 2>/dev/null
+		wait "$milter_pid" 2>/dev/null
+		milter_pid=
+	fi
+}
+
+# pf_up - the instance with our milter and the sink; 0 once smtpd listens
+pf_up() {
+	pf_init "$dir" "$sport" "[127.0.0.1]:$sinkport" \
+	    "inet:127.0.0.1:$mport" || return 1
+	if ! pf_start "$dir" >"$dir/postfix-start.log" 2>&1; then
+		cat "$dir/postfix-start.log"
+		echo "postfix did not start"
+		return 1
+	fi
+	pf_started=yes
+	wait_port "$sport" 15 || { echo "postfix smtpd not listening"; return 1; }
+}
+
+# pf_finish - the summary line; logs on failure; the exit status
+pf_finish() {
+	echo "$npass passed, $nfail failed"
+	if [ "$nfail" -ne 0 ]; then
+		sed 's/^/#   milter: /' "$dir/milter.log" | tail -30
+		sed 's/^/#   maillog: /' "$dir/maillog" | tail -30
+		exit 1
+	fi
+	exit 0
 }
