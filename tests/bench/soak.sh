@@ -5,6 +5,7 @@
 # SYNOPSIS
 #	tests/bench/soak.sh [-a] [-n messages] [-c conns] [-i seconds]
 #	    [-o outdir]
+#	tests/bench/soak.sh -k outdir
 #
 # DESCRIPTION
 #	Run by hand from a build directory (top_builddir, default "."), never
@@ -30,6 +31,8 @@
 #	    descriptors and threads (no more than in the first half);
 #	  - dmarcd exits 0 on SIGTERM and its log has no sanitizer report.
 #
+#	-k OUTDIR runs the checks again on the files of a finished run.
+#
 #	-a turns every feature on, for a sanitizer build: DKIMVerify,
 #	SPFSelfValidate, ARC (the corpus gets gencorpus.py's "arc" kind and
 #	DomainWhitelist trusts fwd.test), failure reports (FailureReports,
@@ -54,15 +57,103 @@ LOAD=$top_builddir/tests/bench/milterload
 . "$top_srcdir/tests/integration/lib/smtpsink.sh"
 CORPUS_N=20000
 
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
+notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
+check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+# flat - column $1 of samples.tsv: max after the first pass and in the
+# first half, max in the second half, minimum, the last value
+flat() {
+	awk -F'\t' -v c="$1" -v w="$(awk -F'\t' 'NR == 2 { print $11 }' "$out/passes.tsv")" '
+	    NR > 1 { t[NR] = $1; v[NR] = $c; n = NR }
+	    END {
+		half = t[n] / 2
+		for (i = 2; i <= n; i++) {
+			if (t[i] >= w && t[i] < half && v[i] > a) a = v[i]
+			if (t[i] >= half && v[i] > b) b = v[i]
+			if (min == "" || v[i] < min) min = v[i]
+		}
+		print a + 0, b + 0, min + 0, v[n] + 0
+	    }' "$out/samples.tsv"
+}
+# idle - column $1 of samples.tsv: the lowest sample in pass 2's window
+# (milterload reads the corpus before each pass: dmarcd is idle then),
+# the highest such per-pass minimum of the later passes, the last
+# sample (after the last pass), the highest sample of all
+idle() {
+	awk -F'\t' -v c="$1" '
+	    FNR == 1 { f++; next }
+	    f == 1 { end[++np] = $11; next }
+	    { k = 1; while (k < np && $1 > end[k]) k++
+	      if (!(k in lo) || $c < lo[k]) lo[k] = $c
+	      if ($c > hi) hi = $c; last = $c }
+	    END {
+		for (k = 3; k <= np; k++) if (lo[k] > later) later = lo[k]
+		print lo[2] + 0, later + 0, last + 0, hi + 0
+	    }' "$out/passes.tsv" "$out/samples.tsv"
+}
+# checks - every check on the files of a run in $out (see DESCRIPTION);
+# run.env holds what the run itself knew (counts, dmarcd's exit status)
+checks() {
+	check "dmarcd ran through all $npass passes" [ -n "$ran" ]
+	same_verdicts=$(awk -F'\t' 'NR == 2 { k = $5 FS $6 FS $7 FS $8 FS $9 }
+	    NR > 1 && $5 FS $6 FS $7 FS $8 FS $9 != k { bad++ }
+	    END { print bad + 0 }' "$out/passes.tsv")
+	errs=$(awk -F'\t' 'NR > 1 { e += $10 } END { print e + 0 }' "$out/passes.tsv")
+	check "$npass passes of $CORPUS_N messages, no errors" [ "$errs" -eq 0 ]
+	check "every pass has the verdict counts of the first" [ "$same_verdicts" -eq 0 ]
+	# records: "job" lines; complete ones end with "profile" (HistoryExtensions)
+	recs=$(grep -c '^job ' "$out/history")
+	whole=$(grep -c '^profile ' "$out/history")
+	check "history: $recs records, $whole complete, for $((total + 1)) messages (with the probe)" \
+	    [ "$recs" -eq $((total + 1)) -a "$whole" -eq "$recs" ]
+	if [ "$npass" -lt 3 ]; then
+		echo "# fewer than 3 passes: too short to judge RSS, fds and threads"
+		set -- 0 0 0 0
+	fi
+	[ "$npass" -lt 3 ] || set -- $(flat 2)
+	echo "# VmRSS kB: min $3, max first half $1, max second half $2, last $4"
+	check "RSS flat (second half within 10% + 4 MB of the first)" \
+	    [ "$2" -le $(($1 + $1 / 10 + 4096)) ]
+	[ "$npass" -lt 3 ] || set -- $(idle 4)
+	echo "# fds: idle in pass 2 $1, highest idle in a later pass $2, at the end $3; busiest sample $4"
+	check "open fds flat (idle between passes no more than pass 2's + 2)" \
+	    [ "$2" -le $(($1 + 2)) -a "$3" -le $(($1 + 2)) ]
+	[ "$npass" -lt 3 ] || set -- $(idle 5)
+	echo "# threads: idle in pass 2 $1, highest idle in a later pass $2, at the end $3; busiest sample $4"
+	check "threads flat (idle between passes no more than pass 2's + 2)" \
+	    [ "$2" -le $(($1 + 2)) -a "$3" -le $(($1 + 2)) ]
+	echo "# VmHWM at the end: $(tail -n 1 "$out/samples.tsv" | cut -f 3) kB"
+	check "dmarcd exits 0 on SIGTERM" [ "$st" -eq 0 ]
+	if grep -q "Sanitizer\|runtime error:" "$out/soak.log"; then
+		notok "no sanitizer report"
+		grep -m 5 "Sanitizer\|runtime error:" "$out/soak.log"
+	else
+		ok "no sanitizer report"
+	fi
+	if [ -n "$all" ]; then
+		echo "# failure reports received by smtp-sink: $nrep"
+		check "failure reports delivered" [ "$nrep" -gt 0 ]
+	fi
+	awk -F'\t' 'NR > 1 { print $3 }' "$out/passes.tsv" | sort -n |
+	    awk '{ r[NR] = $1 } END { if (NR)
+		printf "# pass rate msg/s: min %s, median %s, max %s\n", r[1],
+		    r[int((NR + 1) / 2)], r[NR] }'
+	echo "# results in $out"
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
+
 usage() {
 	echo "usage: soak.sh [-a] [-n messages] [-c conns] [-i seconds]" \
-	    "[-o outdir]" >&2
+	    "[-o outdir] | -k outdir" >&2
 	exit 2
 }
-all= total=1000000 conns=16 ival=5 out=
-while getopts an:c:i:o: ch; do
+all= total=1000000 conns=16 ival=5 out= only=
+while getopts ak:n:c:i:o: ch; do
 	case $ch in
 	a) all=1 ;;
+	k) only=$OPTARG ;;
 	n) total=$OPTARG ;;
 	c) conns=$OPTARG ;;
 	i) ival=$OPTARG ;;
@@ -70,6 +161,13 @@ while getopts an:c:i:o: ch; do
 	*) usage ;;
 	esac
 done
+if [ -n "$only" ]; then	# the checks again, on a finished run
+	out=$(cd "$only" && pwd) && [ -r "$out/run.env" ] || usage
+	. "$out/run.env"
+	pass=0 fail=0
+	checks
+	exit $?
+fi
 [ $((total % CORPUS_N)) -eq 0 ] && [ "$total" -gt 0 ] || usage
 for p in "$DMARCD" "$LOAD"; do
 	[ -x "$p" ] || { echo "$p not built (make $p)" >&2; exit 2; }
@@ -95,10 +193,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
-check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 
 # --- data, DNS, sink -----------------------------------------------------------
 build=release
@@ -205,9 +299,10 @@ wait "$sampler" 2>/dev/null
 sampler=
 sample >>"$out/samples.tsv"
 
-# --- stop, then the checks -------------------------------------------------------
-check "dmarcd ran through all $npass passes" [ -n "$pid" ]
+# --- stop, then the checks ------------------------------------------------------
+ran=
 if [ -n "$pid" ]; then
+	ran=1
 	kill "$pid"
 	i=0
 	while kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do
@@ -219,63 +314,8 @@ if [ -n "$pid" ]; then
 	st=$?
 	pid=
 fi
-same_verdicts=$(awk -F'\t' 'NR == 2 { k = $5 FS $6 FS $7 FS $8 FS $9 }
-    NR > 1 && $5 FS $6 FS $7 FS $8 FS $9 != k { bad++ }
-    END { print bad + 0 }' "$out/passes.tsv")
-errs=$(awk -F'\t' 'NR > 1 { e += $10 } END { print e + 0 }' "$out/passes.tsv")
-check "$npass passes of $CORPUS_N messages, no errors" [ "$errs" -eq 0 ]
-check "every pass has the verdict counts of the first" [ "$same_verdicts" -eq 0 ]
-# records: "job" lines; complete ones end with "profile" (HistoryExtensions)
-recs=$(grep -c '^job ' "$out/history")
-whole=$(grep -c '^profile ' "$out/history")
-check "history: $recs records, $whole complete, for $((total + 1)) messages (with the probe)" \
-    [ "$recs" -eq $((total + 1)) -a "$whole" -eq "$recs" ]
-# flat - column $1 of samples.tsv: max after the first pass and in the
-# first half, max in the second half, minimum, the last value
-flat() {
-	awk -F'\t' -v c="$1" -v w="$(awk -F'\t' 'NR == 2 { print $11 }' "$out/passes.tsv")" '
-	    NR > 1 { t[NR] = $1; v[NR] = $c; n = NR }
-	    END {
-		half = t[n] / 2
-		for (i = 2; i <= n; i++) {
-			if (t[i] >= w && t[i] < half && v[i] > a) a = v[i]
-			if (t[i] >= half && v[i] > b) b = v[i]
-			if (min == "" || v[i] < min) min = v[i]
-		}
-		print a + 0, b + 0, min + 0, v[n] + 0
-	    }' "$out/samples.tsv"
-}
-if [ "$npass" -lt 3 ]; then
-	echo "# fewer than 3 passes: too short to judge RSS, fds and threads"
-	set -- 0 0 0 0
-fi
-[ "$npass" -lt 3 ] || set -- $(flat 2)
-echo "# VmRSS kB: min $3, max first half $1, max second half $2, last $4"
-check "RSS flat (second half within 10% + 4 MB of the first)" \
-    [ "$2" -le $(($1 + $1 / 10 + 4096)) ]
-[ "$npass" -lt 3 ] || set -- $(flat 4)
-echo "# fds: min $3, max first half $1, max second half $2, last $4"
-check "open fds flat" [ "$2" -le "$1" ]
-[ "$npass" -lt 3 ] || set -- $(flat 5)
-echo "# threads: min $3, max first half $1, max second half $2, last $4"
-check "threads flat" [ "$2" -le "$1" ]
-echo "# VmHWM at the end: $(tail -n 1 "$out/samples.tsv" | cut -f 3) kB"
-check "dmarcd exits 0 on SIGTERM" [ "$st" -eq 0 ]
-if grep -q "Sanitizer\|runtime error:" "$out/soak.log"; then
-	notok "no sanitizer report"
-	grep -m 5 "Sanitizer\|runtime error:" "$out/soak.log"
-else
-	ok "no sanitizer report"
-fi
-if [ -n "$all" ]; then
-	nrep=$(smtpsink_count "$out/sink")
-	echo "# failure reports received by smtp-sink: $nrep"
-	check "failure reports delivered" [ "$nrep" -gt 0 ]
-fi
-awk -F'\t' 'NR > 1 { print $3 }' "$out/passes.tsv" | sort -n |
-    awk '{ r[NR] = $1 } END { if (NR)
-	printf "# pass rate msg/s: min %s, median %s, max %s\n", r[1],
-	    r[int((NR + 1) / 2)], r[NR] }'
-echo "# results in $out"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+nrep=
+[ -z "$all" ] || nrep=$(smtpsink_count "$out/sink")
+printf 'total=%s\nnpass=%s\nall=%s\nran=%s\nst=%s\nnrep=%s\n' "$total" \
+    "$npass" "$all" "$ran" "$st" "$nrep" >"$out/run.env"
+checks
