@@ -15,9 +15,10 @@
  *	created and subscribed when missing, flagged seen), removed
  *	(--delete), or left alone.  A message whose reports a sink failed to
  *	save stays where it is, with the reason logged, and is read again by
- *	the next run.  Moving is UID MOVE (RFC 6851) when the server has it,
- *	else UID COPY, \Deleted and UID EXPUNGE (RFC 4315; a plain EXPUNGE
- *	on a server without UIDPLUS).  A message larger than --max-size is
+ *	the next run (with --idle, by the next scan, a minute later at most).
+ *	Moving is UID MOVE (RFC 6851) when the server has it, else UID COPY,
+ *	\Deleted and UID EXPUNGE (RFC 4315; a plain EXPUNGE on a server
+ *	without UIDPLUS).  A message larger than --max-size is
  *	not fetched: it counts as invalid with that reason.
  *
  *	With --idle the session then waits with IDLE (RFC 2177), re-issued
@@ -61,6 +62,7 @@
 
 #define IDLE_RENEW	(25 * 60)	/* seconds; RFC 2177 says 29 min */
 #define POLL_EVERY	60		/* seconds, servers without IDLE */
+#define RETRY_UNSAVED	60		/* seconds, a message left unsaved */
 #define BACKOFF_MAX	300
 
 enum { F_AGG, F_FAIL, F_TLS, F_INVALID, F_N };
@@ -77,6 +79,7 @@ struct imap {
 	char			 delim;		/* hierarchy delimiter */
 	int			 made[F_N];	/* archive folder exists */
 	uint32_t		 uidvalidity, lastuid;
+	int			 unsaved;	/* a message to retry */
 	char			 why[512];	/* last session error */
 };
 
@@ -554,6 +557,7 @@ dispose(struct imap *im, uint32_t uid, int what)
 	if (what == INPUT_UNSAVED) {
 		log_warnx("%s;UID=%u: its reports were not saved; left in %s",
 		    im->label, uid, im->url.mailbox);
+		im->unsaved = 1;
 		return 0;
 	}
 	if (im->run->delete && what != INPUT_INVALID) {
@@ -614,10 +618,13 @@ scan(struct imap *im)
 		return -1;
 	if (n > 0)
 		log_debug("%s: %zu new messages", im->label, n);
+	im->unsaved = 0;
 	for (i = 0; i < n && !signals_peek(); i++) {
 		if ((rc = message(im, &v[i])) != 0)
 			break;
-		im->lastuid = v[i].uid;
+		/* past a message left unsaved only when it is retried */
+		if (!im->unsaved)
+			im->lastuid = v[i].uid;
 	}
 	free(v);
 	return rc;
@@ -627,12 +634,12 @@ scan(struct imap *im)
 static int
 idle_wait(struct imap *im)
 {
-	struct timespec ts = { IDLE_RENEW, 0 };
+	struct timespec ts = { im->unsaved ? RETRY_UNSAVED : IDLE_RENEW, 0 };
 	struct pollfd pfd;
 	int r;
 
 	if (!mailimap_has_idle(im->s)) {
-		nap(POLL_EVERY);
+		nap(im->unsaved ? RETRY_UNSAVED : POLL_EVERY);
 		return 0;
 	}
 	if ((r = mailimap_idle(im->s)) != MAILIMAP_NO_ERROR)
@@ -667,7 +674,7 @@ session(struct imap *im, int *connected)
 static void
 loop(struct imap *im)
 {
-	int backoff = 1, ever = 0, connected, rc;
+	int backoff = 1, ever = 0, connected, rc, failed = im->run->failed;
 
 	for (;;) {
 		im->why[0] = '\0';
@@ -675,6 +682,12 @@ loop(struct imap *im)
 		rc = session(im, &connected);
 		close_session(im, rc == 0);
 		ever |= connected;
+		/*
+		 * A watcher stopped on purpose failed only if a message is
+		 * still unsaved, not for a database outage it outlived.
+		 */
+		if ((rc == 0 || stopping) && im->conf->idle && ever)
+			im->run->failed = failed || im->unsaved;
 		if (rc == 0 || stopping)
 			return;
 		if (!im->conf->idle || !ever) {

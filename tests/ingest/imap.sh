@@ -5,9 +5,10 @@
 # nothing, STARTTLS and imaps with a certificate made here (and refused
 # with the wrong CA), a storing failure (SQLite trigger, bad DSN) that
 # leaves the message in INBOX, --delete, --max-size, a server that never
-# answers (--timeout), and --idle: a message delivered while it waits is picked
-# up, a dovecot restart is survived (the second server has no MOVE nor
-# UIDPLUS, so COPY + \Deleted + EXPUNGE is used), SIGTERM stops it.
+# answers (--timeout), and --idle: a message that cannot be stored stays
+# and is retried, a message delivered while it waits is picked up, a
+# dovecot restart is survived (the second server has no MOVE nor UIDPLUS,
+# so COPY + \Deleted + EXPUNGE is used), SIGTERM stops it.
 #
 # dovecot runs from its own config in the scratch dir on free loopback
 # ports, passdb passwd-file, Maildir storage in the scratch dir; as root
@@ -349,12 +350,21 @@ hangpid=
 "$bin" -v -d "sqlite:$db" --password-file "$tmp/pw" --ca-file "$tmp/cert.pem" \
     --archive --idle "$surl" 2>"$tmp/idle.err" &
 idlepid=$!
+q "CREATE TRIGGER refuse BEFORE INSERT ON rua_reports BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+mkagg idle-0 > "$tmp/i0.eml"
+deliver "$tmp/i0.eml" 1700000012.l.test
+until_true grep -q 'UID=[0-9]*: its reports were not saved' "$tmp/idle.err"
+ok "--idle: a message that cannot be stored stays in INBOX" \
+    "$(inbox)|$(has_report idle-0 && echo yes)" "1|"
+q "DROP TRIGGER refuse;"
+until_true has_report idle-0
+ok "--idle: it is retried without new mail once the database is back" "$?" 0
 mkagg idle-1 > "$tmp/i1.eml"
 deliver "$tmp/i1.eml" 1700000007.g.test
 until_true has_report idle-1
 ok "--idle: a message delivered while it waits is stored" "$?" 0
-until_true eval '[ "$(folder Aggregate)" = 3 ]'
-ok "--idle: and archived" "$(folder Aggregate)|$(inbox)" "3|0"
+until_true eval '[ "$(folder Aggregate)" = 4 ]'
+ok "--idle: and archived" "$(folder Aggregate)|$(inbox)" "4|0"
 dovecot_stop
 dovecot_conf "imap_capability = IMAP4rev1 LITERAL+ SASL-IR ENABLE IDLE"
 dovecot_start
@@ -363,16 +373,16 @@ mkagg idle-2 > "$tmp/i2.eml"
 deliver "$tmp/i2.eml" 1700000008.h.test
 until_true has_report idle-2
 ok "--idle: survives the restart and stores the next message" "$?" 0
-until_true eval '[ "$(folder Aggregate)" = 4 ]'
+until_true eval '[ "$(folder Aggregate)" = 5 ]'
 ok "--idle: archived with COPY, \\Deleted and EXPUNGE" \
-    "$(folder Aggregate)|$(inbox)" "4|0"
+    "$(folder Aggregate)|$(inbox)" "5|0"
 ok "--idle: the drop was logged with a retry" \
     "$(grep -c 'reconnecting in' "$tmp/idle.err" | sed 's/^[1-9][0-9]*$/yes/')" yes
 kill -TERM "$idlepid"
 wait "$idlepid"
 ok "--idle: SIGTERM ends it cleanly (exit 0)" "$?" 0
 idlepid=
-ok "--idle: no message left behind" "$(inbox)|$(counts)" "0|5|1|1"
+ok "--idle: no message left behind" "$(inbox)|$(counts)" "0|6|1|1"
 
 # --- --no-starttls on loopback; STARTTLS refused without the CA file
 mkagg plain-1 > "$tmp/p1.eml"
