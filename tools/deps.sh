@@ -31,12 +31,13 @@ set -eu
 PKGS_BUILD="build-essential autoconf automake libtool pkg-config clang
 	libclang-rt-14-dev"
 # libs: every library configure.ac checks for (libjson-c-dev: TLS-RPT
-# JSON for dmarc-ingest; libetpan-dev: its IMAP input, IDLE included)
+# JSON for dmarc-ingest; libetpan-dev: its IMAP input, IDLE included;
+# libmaxminddb-dev: its --geoip country lookups)
 PKGS_LIBS="libmilter-dev libspf2-dev libopendkim-dev libxml2-dev
 	libxml2-utils libmariadb-dev libsqlite3-dev libpsl-dev publicsuffix
 	libidn2-dev zlib1g-dev libesmtp-dev libunbound-dev
 	libjson-c-dev
-	libetpan-dev"
+	libetpan-dev libmaxminddb-dev"
 # test peers: real DNS servers, MTA, milter tools, databases, the
 # reference implementation, and what the test scripts call (libssl-dev:
 # libcrypto makes the DKIM test keys at test time; libhttp-message-perl:

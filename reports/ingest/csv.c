@@ -54,7 +54,8 @@ static const char *const agg_pd[] = { "xml_schema", "org_name",
 static const char *const fail_ours[] = { "input", "feedback_type",
 	"user_agent", "version", "original_envelope_id",
 	"original_mail_from", "original_rcpt_to", "arrival_date",
-	"arrival_date_utc", "reporting_mta", "source_ip", "delivery_result",
+	"arrival_date_utc", "reporting_mta", "source_ip", "reverse_dns",
+	"base_domain", "country", "delivery_result",
 	"auth_failure", "identity_alignment", "dkim_domain", "dkim_selector",
 	"spf_dns", "reported_domain", "authentication_results", "subject",
 	"message_id", "sample_headers_only", "plain_text", "errors", NULL };
@@ -62,8 +63,9 @@ static const char *const fail_pd[] = { "feedback_type", "user_agent",
 	"version", "original_envelope_id", "original_mail_from",
 	"original_rcpt_to", "arrival_date", "arrival_date_utc", "subject",
 	"message_id", "authentication_results", "dkim_domain",
-	"source_ip_address=source_ip", "source_country=",
-	"source_reverse_dns=", "source_base_domain=", "source_name=",
+	"source_ip_address=source_ip", "source_country=country",
+	"source_reverse_dns=reverse_dns", "source_base_domain=base_domain",
+	"source_name=",
 	"source_type=", "source_asn=", "source_as_name=",
 	"source_as_domain=", "delivery_result", "auth_failure",
 	"reported_domain", "authentication_mechanisms=identity_alignment",
@@ -303,6 +305,9 @@ fail_row(FILE *fp, const struct report *rep, const char *input,
 	putt(r, "arrival_date_utc", f->arrival);
 	put(r, "reporting_mta", f->reporting_mta);
 	put(r, "source_ip", f->source_ip);
+	put(r, "reverse_dns", f->reverse_dns);
+	put(r, "base_domain", f->base_domain);
+	put(r, "country", f->country);
 	put(r, "delivery_result", f->delivery_result);
 	put(r, "auth_failure", joined(&r->a, f->auth_failure.v,
 	    f->auth_failure.n, ","));

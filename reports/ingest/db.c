@@ -50,8 +50,9 @@ static const char *const sql[Q__N] = {
 	"original_rcpt_to, reported_domain, delivery_result, auth_failure, "
 	"identity_alignment, dkim_domain, dkim_selector, spf_dns, "
 	"authentication_results, subject, message_id, plain_text, "
-	"sample_mode, sample, errors, container) VALUES "
-	"(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"sample_mode, sample, errors, container, reverse_dns, base_domain, "
+	"country) VALUES "
+	"(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"{INSERT_IGNORE} INTO tls_reports (org_name, report_id, begin_time, "
 	"end_time, contact_info, begin_as_sent, end_as_sent, errors, "
 	"container, received) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -377,6 +378,9 @@ fail(struct ingest_run *run, const struct report *r)
 	bt(st, 25, sample, 16u << 20);
 	bt(st, 26, joinl(&e, r->errors.v, r->errors.n, "\n"), 65535);
 	bt(st, 27, r->container ? r->container : "", 128);
+	bt(st, 28, f->reverse_dns, 255);
+	bt(st, 29, f->base_domain, 255);
+	bt(st, 30, f->country, 2);
 	free(sample);
 	ibuf_free(&e);
 	ibuf_free(&af);

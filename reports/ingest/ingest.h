@@ -148,6 +148,8 @@ struct failure_report {
 	size_t		 sample_len;
 	int		 sample_headers_only;
 	int		 plain_text;	/* not ARF: the Exim/cPanel text form */
+	/* enrichment of source_ip (NULL when off or unknown) */
+	char		*reverse_dns, *base_domain, *country;
 };
 
 struct report {

@@ -26,6 +26,7 @@ struct ingest_run {
 	int		 period;	/* --period: enum html_period */
 	char		*scratch;	/* -n --html: a scratch database dir */
 	int		 rdns;
+	const char	*geoip;		/* --geoip: MaxMind-format file */
 	int		 failed;	/* a sink failed: exit 2 */
 	size_t		 sinkerrs;	/* sink failures so far */
 	const char	*archive;	/* Maildir++ archive prefix, or NULL */
@@ -52,7 +53,8 @@ void	sink_report(struct ingest_run *run, struct report *r,
 void	sink_invalid(struct ingest_run *run, const char *input,
 	    const char *reason);
 /* enrich.c */
-struct enrich *enrich_new(const char *conffile, const char *zonefile);
+struct enrich *enrich_new(const char *conffile, const char *zonefile,
+	    int rdns, const char *geoip);
 void	enrich_free(struct enrich *e);
 void	enrich_report(struct enrich *e, struct report *r);
 /* db.c */

@@ -4,7 +4,7 @@
  *
  * SYNOPSIS
  *	dmarc-ingest [-nqv] [-c conf] [-d dsn] [-j file] [-C dir]
- *	    [--archive[=prefix]] [--delete] [--rdns [-Z zonefile]]
+ *	    [--archive[=prefix]] [--delete] [--rdns [-Z zonefile]] [--geoip file]
  *	    [--html dir [--period day|week|month]]
  *	    [--csv-columns ours|parsedmarc] [--samples none|headers|redacted|all]
  *	    [--password-file file] [--ca-file file] [--idle] [--no-starttls]
@@ -82,7 +82,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: dmarc-ingest [-nqv] [-c conf] [-d dsn] "
 	    "[-j file] [-C dir]\n"
-	    "\t[--archive[=prefix]] [--delete] [--rdns [-Z zonefile]]\n"
+	    "\t[--archive[=prefix]] [--delete] [--rdns [-Z zonefile]] "
+	    "[--geoip file]\n"
 	    "\t[--html dir [--period day|week|month]]\n"
 	    "\t[--csv-columns ours|parsedmarc] "
 	    "[--samples none|headers|redacted|all]\n"
@@ -417,6 +418,7 @@ main(int argc, char **argv)
 		{ "insecure", no_argument, NULL, OPT_INSECURE },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "max-size", required_argument, NULL, OPT_MAXSIZE },
+		{ "geoip", required_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ingest_run run;
@@ -471,6 +473,9 @@ main(int argc, char **argv)
 			break;
 		case 'H':
 			run.htmlpath = optarg;
+			break;
+		case 'G':
+			run.geoip = optarg;
 			break;
 		case 'P':
 			if (html_period_parse(optarg, &per) != 0)

@@ -319,6 +319,9 @@ j_failure(struct ibuf *b, const struct report *rep, const struct out_opts *o,
 	jkey(b, "source", f);
 	ibuf_addc(b, '{');
 	jks(b, "ip_address", x->source_ip, &h);
+	jks(b, "reverse_dns", x->reverse_dns, &h);
+	jks(b, "base_domain", x->base_domain, &h);
+	jks(b, "country", x->country, &h);
 	ibuf_addc(b, '}');
 	jks(b, "authentication_results", x->authentication_results, f);
 	jks(b, "delivery_result", x->delivery_result, f);

@@ -65,8 +65,9 @@ sinks_open(struct ingest_run *run, const char *conffile)
 			if ((run->csv[t] = open_csv(run, t)) == NULL)
 				return -1;
 	}
-	if (run->rdns && (run->enrich = enrich_new(conffile,
-	    run->zonefile)) == NULL)
+	if ((run->rdns || run->geoip != NULL) && (run->enrich =
+	    enrich_new(conffile, run->zonefile, run->rdns, run->geoip)) ==
+	    NULL)
 		return -1;
 	if (run->nodb && run->htmlpath != NULL &&
 	    (run->dsn = run->scratch = html_scratch()) == NULL)

@@ -143,16 +143,22 @@ def backend(label, rc):
           "%s: February: 2 reports (one 22:00-22:00), 75 messages, 86.7%% "
           "pass, 1 failure report" % label, summary(feb, "example.com"))
     src = rows(jan, "example.com", "sources")
-    check(["sender.example", "100", "100.0%", "", ""] in src,
+    check(["sender.example", "100", "100.0%", "DE", ""] in src,
           "%s: two hosts grouped under their reverse-DNS base domain" % label,
           src)
-    check(["spoofer.example", "40", "0.0%", "", SPOOF] in src,
+    check(["spoofer.example", "40", "0.0%", "US", SPOOF] in src,
           "%s: failing source group with its SPF and DKIM detail" % label, src)
     fs = rows(jan, "example.com", "failing")
-    check(["198.51.100.7", "mail.spoofer.example", "", "40", "example.com",
+    check(["198.51.100.7", "mail.spoofer.example", "US", "40", "example.com",
            SPOOF, HOSTILE] in fs,
-          "%s: failing source: address, PTR name, count, header From, "
-          "SPF and DKIM, reporter" % label, fs)
+          "%s: failing source: address, PTR name, country, count, header "
+          "From, SPF and DKIM, reporter" % label, fs)
+    cc = jan.section("example.com")["p"].get("countries")
+    check(cc == "Countries: DE 100, US 40", "%s: countries of the sources" %
+          label, cc)
+    hs = rows(jan, "evil<script>x</script>.example", "failing")
+    check(len(hs) == 1 and hs[0][2] == "FR", "%s: registered country of a "
+          "range without a country" % label, hs)
     orgs = rows(jan, "example.com", "orgs")
     check([HOSTILE, "1", "140", "71.4%"] in orgs, "%s: reporters" % label,
           orgs)
@@ -172,8 +178,11 @@ def backend(label, rc):
           label, (sec["p"].get("tls"), sec["t"].get("tls")))
     ruf = rows(feb, "example.com", "ruf")
     check(len(ruf) == 1 and ruf[0][0] == "2026-02-01T12:00:00Z" and
-          ruf[0][1] == "198.51.100.7" and ruf[0][4] == "dmarc" and
-          ruf[0][6] == "reject", "%s: failure report listed" % label, ruf)
+          ruf[0][1] == "198.51.100.7" and
+          ruf[0][2] == "mail.spoofer.example" and ruf[0][3] == "US" and
+          ruf[0][4] == "dmarc" and ruf[0][6] == "reject",
+          "%s: failure report listed with its source's PTR name and "
+          "country" % label, ruf)
     ix = load(m + "/index.html")
     per = rows(ix, "example.com", "periods")
     check(per == [["2026-02", "2", "75", "86.7%", "1", "0"],

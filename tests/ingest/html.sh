@@ -4,7 +4,8 @@
 # MariaDB): everything stored is shown (two runs), a run with only --html
 # renders from the database without reading stdin, the day, ISO week and
 # month splits fall right across the 2026-01-31/02-01 boundary, the
-# numbers on the pages are those ingested, hostile org and domain names
+# numbers on the pages are those ingested (with reverse DNS and countries
+# from --rdns and --geoip, of failure reports too), hostile org and domain names
 # are escaped, -n --html shows only that run's reports; the pages are
 # rendered by headless Chromium and the screenshots checked not blank
 : "${top_srcdir:=.}" "${top_builddir:=.}"
@@ -18,8 +19,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 python3 "$t/html-gen.py" "$tmp/in" || exit 1
+python3 "$top_srcdir/tests/tools/mkmmdb.py" "$tmp/geo.mmdb" \
+    198.51.100.0/24=US 192.0.2.0/25=DE 203.0.113.0/24=FR:registered || exit 1
 in=$tmp/in
-rdns="--rdns -Z $in/ptr.zone"
+rdns="--rdns -Z $in/ptr.zone --geoip $tmp/geo.mmdb"
 : >"$tmp/rc"
 
 # pages - ingest in two runs, then render from the database: $1 label,
