@@ -142,10 +142,10 @@ EOF
 dovecot_conf() {
 	if [ "$(id -u)" -eq 0 ]; then
 		muid=$(id -u nobody) mgid=$(id -g nobody)
-		iuser=dovecot luser=dovenull
+		iuser=dovecot igroup=dovecot luser=dovenull
 	else
 		muid=$(id -u) mgid=$(id -g)
-		iuser=$(id -un) luser=$(id -un)
+		iuser=$(id -un) igroup=$(id -gn) luser=$(id -un)
 	fi
 	cat > "$conf" <<EOF
 base_dir = $tmp/run
@@ -175,6 +175,7 @@ namespace inbox {
 first_valid_uid = 1
 first_valid_gid = 1
 default_internal_user = $iuser
+default_internal_group = $igroup
 default_login_user = $luser
 service imap-login {
   chroot =
