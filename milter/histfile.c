@@ -20,7 +20,9 @@
  *	our record (logged once), so a torn record never glues onto the
  *	next and no value cut short passes for a whole one; dmarc-import
  *	then skips the torn record as incomplete.  Should no newline be
- *	found in the last HIST_SCAN bytes, only the line is ended.
+ *	found in the last HIST_SCAN bytes, only the line is ended, and so
+ *	it is in a file dmarcd may write but not read (each record then
+ *	follows a newline: at worst an empty line, which parsers skip).
  *	A failed open or write is logged with the reason and,
  *	by default, tempfails the message (as OpenDMARC: losing report data
  *	silently is worse); HistoryFailureAction accept keeps the message.
@@ -77,7 +79,13 @@ mend_tail(int fd, const char *path, off_t size, int *nl)
 	off_t end;
 
 	*nl = 0;
-	if (size == 0 || (pread(fd, &last, 1, size - 1) == 1 && last == '\n'))
+	if (size == 0)
+		return size;
+	if (pread(fd, &last, 1, size - 1) != 1) {
+		*nl = 1;	/* write-only: a blank line at worst */
+		return size;
+	}
+	if (last == '\n')
 		return size;
 	if ((end = line_end(fd, size)) >= 0 && ftruncate(fd, end) == 0) {
 		log_warnx("%s ended in a torn line (a crash while writing?): "
@@ -87,6 +95,24 @@ mend_tail(int fd, const char *path, off_t size, int *nl)
 	log_warnx("%s does not end in a newline: line ended", path);
 	*nl = 1;
 	return size;
+}
+
+/*
+ * open_history - a regular file (or a new one) read-write, for
+ * mend_tail's pread(2); write-only when reading is not permitted, and
+ * anything else (a FIFO, a device) write-only as before
+ */
+static int
+open_history(const char *path)
+{
+	struct stat st;
+	int fd, flags = O_APPEND | O_CREAT | O_CLOEXEC;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return open(path, O_WRONLY | flags, 0644);
+	if ((fd = open(path, O_RDWR | flags, 0644)) >= 0 || errno != EACCES)
+		return fd;
+	return open(path, O_WRONLY | flags, 0644);
 }
 
 /*
@@ -105,8 +131,7 @@ append(const char *path, const char *rec, size_t len)
 	off_t size;
 	int fd, saved, nl = 0, niov = 0;
 
-	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0644)) < 0)
+	if ((fd = open_history(path)) < 0)
 		return -1;
 	if (flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
 		saved = errno;
