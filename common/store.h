@@ -111,4 +111,13 @@ int64_t		 store_changes(struct store *s);
 int		 store_lock(struct store *s, const char *name, int timeout_s);
 int		 store_unlock(struct store *s, const char *name);
 
+/* store_load - MariaDB only: run sql, a LOAD DATA LOCAL INFILE statement
+   naming the file STORE_STREAM, with data[0..len) as the file's content
+   (store_mysql.c).  Any other file the server asks for is refused, and a
+   warning (a value truncated or converted) counts as an error.  Returns
+   0, or -1 (also on SQLite, which has no such statement). */
+#define STORE_STREAM	"dmarcd-stream"
+int		 store_load(struct store *s, const char *sql, const char *data,
+		    size_t len);
+
 #endif

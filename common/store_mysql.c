@@ -18,6 +18,15 @@
  *	(~/.my.cnf) is read; the DSN, then OPENDMARC_USER and
  *	OPENDMARC_PASSWORD, override it.
  *
+ *	store_load streams a caller's buffer to LOAD DATA LOCAL INFILE.
+ *	The connection is opened with MYSQL_OPT_LOCAL_INFILE, but every file
+ *	the server asks for goes through our own handler (installed before
+ *	connecting, so libmariadb's, which reads any path from disk, is
+ *	never used): it answers only while store_load is running, only for
+ *	the name STORE_STREAM, and only with that buffer.  A server (or a
+ *	LOAD DATA statement of anyone else) naming another file gets an
+ *	error, so no local file can ever be read.
+ *
  *	store_lock is a lease row in table store_locks, not GET_LOCK():
  *	Galera refuses GET_LOCK (MDEV-30473) and it would only lock one
  *	node.  A lease lasts STORE_LOCK_LEASE seconds; the holder extends
@@ -51,6 +60,9 @@ struct my_store {
 	int		 locktable;
 	char		 holder[128];
 	char		*locks[MY_MAXLOCKS];
+	const char	*stream;	/* store_load's buffer, NULL: none */
+	size_t		 streamlen, streampos;
+	int		 streamok;	/* the server asked for it */
 };
 
 struct my_val {
@@ -503,6 +515,79 @@ my_close(struct store *s)
 	free(q);
 }
 
+/* li_init - the server asks for a local file: only our armed stream */
+static int
+li_init(void **ptr, const char *name, void *ud)
+{
+	struct my_store *q = ud;
+
+	*ptr = q;
+	if (q->stream == NULL || strcmp(name, STORE_STREAM) != 0)
+		return 1;	/* refused: li_error says why */
+	q->streampos = 0;
+	q->streamok = 1;
+	return 0;
+}
+
+/* li_read - the next piece of the stream; 0 at its end */
+static int
+li_read(void *ptr, char *buf, unsigned int len)
+{
+	struct my_store *q = ptr;
+	size_t n;
+
+	if (!q->streamok)
+		return -1;
+	n = q->streamlen - q->streampos;
+	if (n > len)
+		n = len;
+	memcpy(buf, q->stream + q->streampos, n);
+	q->streampos += n;
+	return (int)n;
+}
+
+/* li_end - nothing to release */
+static void
+li_end(void *ptr)
+{
+	(void)ptr;
+}
+
+/* li_error - why a file was refused */
+static int
+li_error(void *ptr, char *msg, unsigned int len)
+{
+	(void)ptr;
+	(void)snprintf(msg, len, "dmarcd: LOAD DATA LOCAL only for its own "
+	    "stream");
+	return 2000;	/* CR_UNKNOWN_ERROR */
+}
+
+/* store_load - see store.h */
+int
+store_load(struct store *s, const char *sql, const char *data, size_t len)
+{
+	struct my_store *q = MY(s);
+	unsigned w;
+	int rc;
+
+	s->retryable = 0;
+	if (s->kind != STORE_MYSQL) {
+		store_seterr(s, 0, "LOAD DATA LOCAL needs MariaDB");
+		return -1;
+	}
+	q->stream = data;
+	q->streamlen = len;
+	q->streamok = 0;
+	rc = my_exec(s, sql);
+	q->stream = NULL;
+	if (rc == 0 && (w = mysql_warning_count(q->db)) > 0) {
+		store_seterr(s, 0, "mysql: %s: %u warnings", sql, w);
+		return -1;
+	}
+	return rc == 0 ? 0 : -1;
+}
+
 static const struct store_ops my_ops = {
 	my_close, my_exec, my_prepare, my_bind_int64, my_bind_text,
 	my_bind_null, my_step, my_reset, my_finalize, my_col_isnull,
@@ -516,7 +601,7 @@ store_mysql_open(const struct store_dsn *d, char *err, size_t errlen)
 	struct my_store *q = xcalloc(1, sizeof(*q));
 	const char *user = d->user, *pass = d->password;
 	char host[64];
-	unsigned timeout = 10;
+	unsigned timeout = 10, infile = 1;
 
 	q->base.ops = &my_ops;
 	q->base.kind = STORE_MYSQL;
@@ -532,6 +617,9 @@ store_mysql_open(const struct store_dsn *d, char *err, size_t errlen)
 	(void)mysql_optionsv(q->db, MYSQL_READ_DEFAULT_GROUP, "client");
 	(void)mysql_optionsv(q->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	(void)mysql_optionsv(q->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	(void)mysql_optionsv(q->db, MYSQL_OPT_LOCAL_INFILE, &infile);
+	mysql_set_local_infile_handler(q->db, li_init, li_read, li_end,
+	    li_error, q);
 	if (mysql_real_connect(q->db, d->host, user, pass, d->db, d->port,
 	    d->socket, CLIENT_FOUND_ROWS) == NULL ||
 	    my_exec(&q->base, "SET time_zone = '+00:00'") != 0) {

@@ -74,7 +74,7 @@
 #define EX_DATAERR_	65
 #define EX_NOINPUT_	66
 #define EX_TEMPFAIL_	75
-#define DEFAULT_BATCH	1000
+#define DEFAULT_BATCH	10000
 
 /* What reading one input found. */
 struct input {

@@ -108,9 +108,9 @@ hash(const char *p, size_t len)
 	return h;
 }
 
-/* map_clear - forget every entry */
-static void
-map_clear(struct idmap *m)
+/* imp_map_clear - forget every entry */
+void
+imp_map_clear(struct idmap *m)
 {
 	size_t i;
 
@@ -152,7 +152,7 @@ imp_map_put(struct idmap *m, const char *k, int64_t id)
 	size_t i;
 
 	if (m->n >= CACHE_MAX) {	/* bound the memory; ids stay valid */
-		map_clear(m);
+		imp_map_clear(m);
 		old = *m;
 	}
 	if (2 * (m->n + 1) > m->cap) {
@@ -585,10 +585,10 @@ write_record(struct importer *im, const struct queued *q, int *dup)
 static void
 reset_caches(struct importer *im)
 {
-	map_clear(&im->domains);
-	map_clear(&im->reporters);
-	map_clear(&im->ips);
-	map_clear(&im->selectors);
+	imp_map_clear(&im->domains);
+	imp_map_clear(&im->reporters);
+	imp_map_clear(&im->ips);
+	imp_map_clear(&im->selectors);
 	im->nreq = 0;
 }
 
@@ -607,6 +607,16 @@ run_tx(struct importer *im, size_t from, size_t to, uint64_t *new,
 	im->nreq = 0;
 	if (store_begin(im->s) != 0)
 		goto fail;
+	if (!im->slow && im->load && to - from > 1) {
+		if ((rc = imp_load(im, from, to, new, dups)) == 2) {
+			(void)store_rollback(im->s);
+			reset_caches(im);
+			return -2;	/* run it again one record at a time */
+		}
+		if (rc != 0)
+			goto fail;
+		goto requests;
+	}
 	for (i = from; im->slow && i < to; i++) {
 		if (write_record(im, &im->q[i], &dup) != 0)
 			goto fail;
@@ -624,6 +634,7 @@ run_tx(struct importer *im, size_t from, size_t to, uint64_t *new,
 		*new += n1;
 		*dups += d1;
 	}
+requests:
 	if (im->nreq > 1)
 		qsort(im->req, im->nreq, sizeof(*im->req), cmp_req);
 	if (imp_bulk_requests(im) != 0)
@@ -757,6 +768,7 @@ importer_new(struct store *s, size_t batch, int verbose)
 	if (store_kind(s) == STORE_MYSQL && store_exec(s, "SET SESSION "
 	    "TRANSACTION ISOLATION LEVEL READ COMMITTED") != 0)
 		log_warnx("cannot set READ COMMITTED: %s", store_errmsg(s));
+	im->load = imp_load_ready(im);
 	srand((unsigned)time(NULL) ^ (unsigned)(uintptr_t)im);
 	return im;
 }

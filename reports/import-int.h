@@ -58,11 +58,13 @@ struct importer {
 	struct store_stmt *bulkkeys, *bulkreq[IMP_CHUNK + 1];
 	struct store_stmt *bulkname[4];	/* select/insert domains, ipaddr */
 	int		 slow;		/* one record at a time (a race) */
+	int		 load;		/* import-load.c works here */
 };
 
 struct store_stmt *imp_stmt(struct importer *im, int n);
 int64_t	 imp_map_get(const struct idmap *m, const char *k);
 void	 imp_map_put(struct idmap *m, const char *k, int64_t id);
+void	 imp_map_clear(struct idmap *m);
 const char *imp_lower(const char *name, char *buf, size_t len);
 int64_t	 imp_select_id(struct store_stmt *st);
 int64_t	 imp_name_id(struct importer *im, struct idmap *m, int sel,
@@ -85,5 +87,10 @@ int	 imp_bulk(struct importer *im, size_t from, size_t to, uint64_t *new,
    per upsert statement (sorted by domain before) */
 int	 imp_bulk_requests(struct importer *im);
 void	 imp_bulk_free(struct importer *im);
+/* import-load.c: the MariaDB path, LOAD DATA LOCAL into temporary tables
+   and set-based inserts; imp_load as imp_bulk, for a whole batch */
+int	 imp_load_ready(struct importer *im);
+int	 imp_load(struct importer *im, size_t from, size_t to, uint64_t *new,
+	    uint64_t *dups);
 
 #endif

@@ -6,9 +6,11 @@
 #	SIGKILL, and in a second case shut down cleanly, while dmarc-import
 #	is in the middle of a transaction; then it is restarted.  What must
 #	hold: dmarc-import exits 75 (EX_TEMPFAIL) with a clear "database
-#	failure" message naming what was lost; exactly the batches committed
-#	before the fault are in the database (the interrupted one was rolled
-#	back whole); and the next run of the same file brings the database
+#	failure" message naming what was lost; only whole batches are in the
+#	database: after SIGKILL exactly those committed before the fault
+#	(the interrupted one was rolled back whole; after a clean shutdown
+#	it may have committed whole, see below), with their signatures and
+#	nothing else; and the next run of the same file brings the database
 #	to exactly the rows a clean import of it gives (per-table counts and
 #	a checksum of every row's content by name, since ids differ).
 #
@@ -157,10 +159,23 @@ fault_case() {
 	grep 'dmarc-import' "$T/imp.out" | sed 's/^/#   /' | tail -3
 	mariadb_launch
 	check "$how: the server restarts" [ $? -eq 0 ]
-	same "$how: ... exactly the two committed batches are there" \
-	    "$(qd fault 'SELECT COUNT(*) FROM messages')" $((2 * BATCH))
+	got=$(qd fault 'SELECT COUNT(*) FROM messages')
+	said=$(sed -n 's/^dmarc-import: \([0-9]*\) imported,.*/\1/p' \
+	    "$T/imp.out")
+	if [ "$how" = kill ]; then
+		same "$how: ... exactly the two committed batches are there" \
+		    "$got" $((2 * BATCH))
+	else
+		# a clean shutdown ends the session holding the lock first, and
+		# the importer's transaction may then commit before its own
+		# connection goes: two or three whole batches, never a part
+		check "$how: ... whole batches only ($got messages)" \
+		    [ $((got % BATCH)) -eq 0 -a "$got" -ge $((2 * BATCH)) ]
+	fi
+	check "$how: ... at least what dmarc-import said it imported ($said)" \
+	    [ "$got" -ge "${said:-999999}" ]
 	same "$how: ... and only their signatures" \
-	    "$(qd fault 'SELECT COUNT(*) FROM signatures')" "$sigs2"
+	    "$(qd fault 'SELECT COUNT(*) FROM signatures')" "$(sigs_upto "$got")"
 	"$IMPORT" --database "$d" "$T/big" >"$T/imp2.out" 2>&1
 	same "$how: the next run exits 0" "$?" 0
 	content fault >"$T/after.$how"
@@ -180,9 +195,10 @@ fi
 cut1=$(grep -n '^job ' "$T/big" | sed -n "$((2 * BATCH + 101))p" |
     cut -d: -f1)
 cut1=$((cut1 - 1))
-# the signatures of the first two batches: dkim lines before record 2B+1
-sigs2=$(awk -v n=$((2 * BATCH)) '/^job / { r++ } r <= n && /^dkim /' \
-    "$T/big" | wc -l)
+# sigs_upto N - the dkim lines of the first N records
+sigs_upto() {
+	awk -v n="$1" '/^job / { r++ } r <= n && /^dkim /' "$T/big" | wc -l
+}
 ref=$(mariadb_createdb ref)
 "$IMPORT" --database "$ref" "$T/big" >"$T/ref.out" 2>&1
 check "a clean reference import (exit 0)" [ $? -eq 0 ]

@@ -19,7 +19,8 @@
 #	MariaDB only: test_store's checks on the server, and an OpenDMARC
 #	database (Debian's schema, filled by Debian's opendmarc-import) is
 #	upgraded in place with its rows intact, after which importing the
-#	same file again adds nothing.
+#	same file again adds nothing; LOAD DATA LOCAL is used, and a server
+#	with local_infile off gets multi-row INSERTs with the same rows.
 #
 #	Needs mariadb-server (tools/deps.sh); when its binaries are missing
 #	the MariaDB half fails rather than being skipped.
@@ -289,6 +290,37 @@ opendmarc_upgrade() {
 	    "$rua1"
 }
 
+# load_paths - MariaDB: LOAD DATA LOCAL is used, and without it (the
+# server's local_infile off) the multi-row INSERTs give the same rows
+load_paths() {
+	"$GEN" -n 700 -r mxl.example.net -s 41 >"$T/hl"
+	for db in lload lmulti; do
+		mariadb_createdb $db >/dev/null
+		[ $db = lload ] || mariadb_root "SET GLOBAL local_infile = 0"
+		"$IMPORT" -vv --batch 300 --database \
+		    "$(echo "$MARIADB_DSN" | sed "s,/dmarc?,/$db?,")" "$T/hl" \
+		    >"$T/out.$db" 2>&1
+		same "mariadb, $db: exit 0" "$?" 0
+		mariadb_root "SET GLOBAL local_infile = 1"
+		mariadb_client -N -B $db -e "SELECT r.name, m.jobid, m.digest,
+		    UNIX_TIMESTAMP(m.date), m.policy, m.disp, i.addr, f.name,
+		    m.sigcount, (SELECT GROUP_CONCAT(d.name, '/', s.pass
+		    ORDER BY s.id) FROM signatures s JOIN domains d ON
+		    d.id = s.domain WHERE s.message = m.id),
+		    (SELECT COUNT(*) FROM arcseals a WHERE a.message = m.id)
+		    FROM messages m JOIN reporters r ON r.id = m.reporter
+		    JOIN ipaddr i ON i.id = m.ip JOIN domains f ON
+		    f.id = m.from_domain ORDER BY m.jobid, m.digest" >"$T/rows.$db"
+	done
+	check "mariadb: LOAD DATA LOCAL streams the batches" \
+	    grep -q 'LOAD DATA LOCAL: each batch streamed' "$T/out.lload"
+	check "mariadb: with local_infile off, multi-row INSERTs instead" \
+	    grep -q 'LOAD DATA LOCAL not available' "$T/out.lmulti"
+	same "mariadb: ... all 700 messages" "$(wc -l <"$T/rows.lmulti")" 700
+	check "mariadb: ... the same rows either way" \
+	    cmp -s "$T/rows.lload" "$T/rows.lmulti"
+}
+
 # --- SQLite
 B=sqlite
 DSN=sqlite:$T/dmarc.db
@@ -308,6 +340,7 @@ if mariadb_start; then
 	fi
 	DSN=$MARIADB_DSN
 	run_cases
+	load_paths
 	opendmarc_upgrade
 else
 	notok "mariadb: a private server starts (mariadb-server installed?)"

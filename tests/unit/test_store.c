@@ -217,6 +217,38 @@ insert_domain(struct store *s, const char *name)
 	return n;
 }
 
+/* test_load - store_load streams only its own buffer (MariaDB) */
+static void
+test_load(struct store *s)
+{
+	static const char rows[] = "load.one\nload\\\\two\n";
+	char sql[256];
+
+	if (store_kind(s) != STORE_MYSQL) {
+		CHECK(store_load(s, "LOAD DATA", "", 0) != 0,
+		    "sqlite: store_load refused");
+		return;
+	}
+	(void)snprintf(sql, sizeof(sql), "LOAD DATA LOCAL INFILE '%s' INTO "
+	    "TABLE domains (name)", STORE_STREAM);
+	CHECK(store_load(s, sql, rows, sizeof(rows) - 1) == 0,
+	    "mariadb: store_load");
+	CHECK_INT(count(s, "SELECT COUNT(*) FROM domains WHERE name IN "
+	    "('load.one', 'load\\\\two')"), 2, "... both rows, unescaped");
+	(void)snprintf(sql, sizeof(sql), "LOAD DATA LOCAL INFILE '/etc/passwd' "
+	    "INTO TABLE domains (name)");
+	CHECK(store_load(s, sql, rows, sizeof(rows) - 1) != 0,
+	    "another file name: refused");
+	CHECK(store_exec(s, "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE "
+	    "domains (name)") != 0, "LOAD DATA LOCAL outside store_load: "
+	    "refused");
+	CHECK_INT(count(s, "SELECT COUNT(*) FROM domains WHERE name LIKE "
+	    "'root:%'"), 0, "... nothing of the file read");
+	CHECK(store_exec(s, "SELECT 1") == 0, "the connection still works");
+	CHECK(store_exec(s, "DELETE FROM domains WHERE name LIKE 'load%'") ==
+	    0, "clean up");
+}
+
 /* test_db - migrate and use the database named dsn */
 static void
 test_db(const char *dsn, const char *tag)
@@ -273,6 +305,7 @@ test_db(const char *dsn, const char *tag)
 	    strstr(store_errmsg(s), "nothing") != NULL, "bad SQL: message");
 	CHECK(store_exec(s, "UPDATE domains SET name = name") == 0 &&
 	    store_changes(s) == 1, "exec; changes counts matched rows");
+	test_load(s);
 	CHECK_INT(store_lock(s, "t", 0), 1, "lock");
 	CHECK_INT(store_lock(s, "t", 0), 1, "lock again (ours: extended)");
 	s2 = store_open(dsn, err, sizeof(err));

@@ -1,0 +1,524 @@
+/*
+ * import-load.c -- dmarc-import's MariaDB path: LOAD DATA, then set-based
+ *
+ * SYNOPSIS
+ *	int imp_load_ready(struct importer *im);
+ *	int imp_load(struct importer *im, size_t from, size_t to,
+ *	    uint64_t *new, uint64_t *dups);
+ *
+ * DESCRIPTION
+ *	On a server the cost of an import is statements, not rows: every
+ *	statement is a round trip, and on a busy machine a round trip is a
+ *	wake-up of two processes.  Here a whole transaction (--batch
+ *	records) costs about fifteen statements, whatever its size:
+ *
+ *	1. The names the caches lack (domains, client addresses) are
+ *	   streamed into the session's temporary table imp_name, inserted
+ *	   with one INSERT IGNORE ... SELECT per table and read back with
+ *	   their ids in one SELECT.
+ *	2. The messages, their signatures and their ARC rows, with every id
+ *	   resolved by the client, are streamed into imp_msg, imp_sig and
+ *	   imp_arc by LOAD DATA LOCAL INFILE from memory (store_load: only
+ *	   our own buffer can be sent; see store_mysql.c).
+ *	3. One SELECT (read-only) tells the client which staged messages
+ *	   the database has: the unique key (reporter, date, jobid,
+ *	   digest) finds them, or, for a record without job id, a row
+ *	   OpenDMARC stored before the upgrade with an empty digest.  When
+ *	   it finds none (a fresh batch), one INSERT IGNORE ... SELECT
+ *	   writes them all; when it finds all (a file read again), nothing
+ *	   is written; when it finds some (where the last run stopped), an
+ *	   UPDATE marks them first.  Then one INSERT ... SELECT per table
+ *	   writes the signatures and ARC rows of the new messages, joining
+ *	   their ids by that key on the server.  Every join names its
+ *	   order (STRAIGHT_JOIN): the temporary tables have no statistics,
+ *	   and the optimizer's own choice once scanned a staged table per
+ *	   message row.
+ *
+ *	Everything is InnoDB and inside the caller's transaction: the
+ *	temporary tables are the session's own (never replicated; the rows
+ *	that reach messages are, as rows, by Galera), nothing depends on
+ *	GET_LOCK or on non-transactional tables, and a rollback leaves
+ *	nothing behind.  When the INSERT writes fewer messages than it was
+ *	given, another host inserted one of them in between: imp_load
+ *	returns 2 and the caller runs the batch again record by record
+ *	(import-db.c), as for import-bulk.c.  A LOAD DATA that warns (a
+ *	value the column cannot hold as given) fails the batch, which the
+ *	caller then retries record by record to report the culprit.
+ *
+ *	imp_load_ready creates the temporary tables (their string columns
+ *	copied from the real ones, so joins compare like with like) and
+ *	loads an empty stream once: a server with local_infile=OFF refuses
+ *	it, and the importer keeps to import-bulk.c.
+ *
+ * DIAGNOSTICS
+ *	imp_load: 0; -1 a statement failed (store_errmsg says why); 2 a race.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import-int.h"
+#include "log.h"
+#include "xmalloc.h"
+
+/* A growing text buffer: the stream of one LOAD DATA. */
+struct tsv {
+	char	*p;
+	size_t	 len, cap;
+};
+
+/* What a record of the batch resolved to. */
+struct lrec {
+	int64_t		 rep, ip, env, from, pol, spfd;
+	char		 dg[17];
+	int		 dup;
+};
+
+static const char *const setup[] = {
+	"DROP TEMPORARY TABLE IF EXISTS imp_name, imp_msg, imp_sig, imp_arc",
+	"CREATE TEMPORARY TABLE imp_name (kind TINYINT NOT NULL DEFAULT 0, "
+	    "PRIMARY KEY (kind, name)) ENGINE=InnoDB "
+	    "SELECT name FROM domains LIMIT 0",
+	"CREATE TEMPORARY TABLE imp_msg (seq INT NOT NULL DEFAULT 0 "
+	    "PRIMARY KEY, "
+	    "dup TINYINT NOT NULL DEFAULT 0, d BIGINT NOT NULL DEFAULT 0) "
+	    "ENGINE=InnoDB "
+	    "SELECT jobid, reporter, policy, disp, ip, env_domain, "
+	    "from_domain, policy_domain, spf, align_dkim, align_spf, "
+	    "sigcount, arc, arc_policy, spf_scope, digest, discovery, "
+	    "disposition, reasons, spf_domain FROM messages LIMIT 0",
+	"CREATE TEMPORARY TABLE imp_sig (seq INT NOT NULL, n INT NOT NULL, "
+	    "domain INT UNSIGNED NOT NULL, selector INT UNSIGNED NOT NULL, "
+	    "pass TINYINT UNSIGNED NOT NULL, error TINYINT UNSIGNED NOT NULL, "
+	    "PRIMARY KEY (seq, n)) ENGINE=InnoDB",
+	"CREATE TEMPORARY TABLE imp_arc (seq INT NOT NULL DEFAULT 0, "
+	    "n INT NOT NULL DEFAULT 0, instance INT UNSIGNED NOT NULL DEFAULT "
+	    "0, domain INT UNSIGNED NOT NULL DEFAULT 0, selector INT UNSIGNED "
+	    "NOT NULL DEFAULT 0, "
+	    "PRIMARY KEY (seq, n)) ENGINE=InnoDB "
+	    "SELECT arc_client_addr FROM arcauthresults LIMIT 0",
+	NULL
+};
+
+#define LOAD(t, cols)	"LOAD DATA LOCAL INFILE '" STORE_STREAM "' INTO " \
+	"TABLE " t " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' " \
+	"ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' " cols
+#define MSGCOLS	"jobid, reporter, policy, disp, ip, env_domain, " \
+	"from_domain, policy_domain, spf, align_dkim, align_spf, sigcount, " \
+	"arc, arc_policy, spf_scope, digest, discovery, disposition, " \
+	"reasons, spf_domain"
+#define KEYJOIN	"STRAIGHT_JOIN messages m ON m.reporter = s.reporter AND " \
+	"m.date = FROM_UNIXTIME(s.d) AND m.jobid = s.jobid AND " \
+	"m.digest = s.digest"
+
+static const char load_name[] = LOAD("imp_name", "(kind, name)");
+static const char load_msg[] = LOAD("imp_msg", "(seq, d, jobid, reporter, "
+    "policy, disp, ip, env_domain, from_domain, policy_domain, spf, "
+    "align_dkim, align_spf, sigcount, arc, arc_policy, spf_scope, digest, "
+    "discovery, disposition, reasons, spf_domain)");
+static const char load_sig[] = LOAD("imp_sig",
+    "(seq, n, domain, selector, pass, error)");
+static const char load_arc[] = LOAD("imp_arc",
+    "(seq, n, instance, domain, selector, arc_client_addr)");
+
+/* tsv_room - at least n more bytes */
+static void
+tsv_room(struct tsv *t, size_t n)
+{
+	if (t->len + n <= t->cap)
+		return;
+	t->cap = t->cap ? t->cap * 2 : 65536;
+	while (t->cap < t->len + n)
+		t->cap *= 2;
+	t->p = xreallocarray(t->p, t->cap, 1);
+}
+
+/* tsv_int - an integer field, then sep ('\t' or '\n') */
+static void
+tsv_int(struct tsv *t, int64_t v, char sep)
+{
+	tsv_room(t, 24);
+	t->len += (size_t)snprintf(t->p + t->len, 24, "%lld%c",
+	    (long long)v, sep);
+}
+
+/* tsv_str - a text field escaped for LOAD DATA, then sep */
+static void
+tsv_str(struct tsv *t, const char *s, char sep)
+{
+	size_t i, n = strlen(s);
+
+	tsv_room(t, 2 * n + 2);
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\\':
+		case '\t':
+		case '\n':
+			t->p[t->len++] = '\\';
+			t->p[t->len++] = s[i] == '\t' ? 't' : s[i] == '\n' ?
+			    'n' : '\\';
+			break;
+		default:
+			t->p[t->len++] = s[i];
+		}
+	}
+	t->p[t->len++] = sep;
+}
+
+/* imp_load_ready - see the file header: 1 usable, 0 not */
+int
+imp_load_ready(struct importer *im)
+{
+	size_t i;
+
+	if (store_kind(im->s) != STORE_MYSQL)
+		return 0;
+	for (i = 0; setup[i] != NULL; i++)
+		if (store_exec(im->s, setup[i]) != 0)
+			break;
+	if (setup[i] != NULL || store_load(im->s, load_name, "", 0) != 0) {
+		log_debug("LOAD DATA LOCAL not available (%s): one multi-row "
+		    "statement per %d records", store_errmsg(im->s),
+		    IMP_CHUNK);
+		return 0;
+	}
+	log_debug("LOAD DATA LOCAL: each batch streamed into temporary "
+	    "tables");
+	return 1;
+}
+
+/* want_name - stage name (kind 0 domain, 1 address) unless cached */
+static void
+want_name(struct importer *im, struct idmap *seen, struct tsv *t, int kind,
+    const char *name)
+{
+	char low[256], key[260];
+
+	if (kind == 0)
+		name = imp_lower(name, low, sizeof(low));
+	if (imp_map_get(kind ? &im->ips : &im->domains, name) > 0)
+		return;
+	(void)snprintf(key, sizeof(key), "%d %s", kind, name);
+	if (imp_map_get(seen, key) > 0)
+		return;
+	imp_map_put(seen, key, 1);
+	tsv_int(t, kind, '\t');
+	tsv_str(t, name, '\n');
+}
+
+/* stage_names - every name of the batch the caches lack, into imp_name */
+static int
+stage_names(struct importer *im, size_t from, size_t to, struct tsv *t)
+{
+	const struct dmarc_history *h;
+	struct idmap seen;
+	size_t i, d;
+
+	memset(&seen, 0, sizeof(seen));
+	for (i = from; i < to; i++) {
+		h = im->q[i].h;
+		want_name(im, &seen, t, 1, h->ipaddr);
+		want_name(im, &seen, t, 0, h->from);
+		want_name(im, &seen, t, 0, h->mfrom ? h->mfrom : "");
+		if (h->pdomain != NULL)
+			want_name(im, &seen, t, 0, h->pdomain);
+		if (h->ext_spf_domain != NULL)
+			want_name(im, &seen, t, 0, h->ext_spf_domain);
+		for (d = 0; d < h->ndkim; d++)
+			want_name(im, &seen, t, 0, h->dkim[d].domain);
+		for (d = 0; d < h->narcseal; d++)
+			want_name(im, &seen, t, 0, h->arcseal[d].domain ?
+			    h->arcseal[d].domain : "");
+	}
+	imp_map_clear(&seen);
+	return t->len == 0 ? 0 : store_load(im->s, load_name, t->p, t->len);
+}
+
+/* names - the ids of the staged names: insert the missing, read back */
+static int
+names(struct importer *im, size_t from, size_t to, struct tsv *t)
+{
+	struct store_stmt *st;
+	const char *name;
+	int rc;
+
+	t->len = 0;
+	if (store_exec(im->s, "DELETE FROM imp_name") != 0 ||
+	    stage_names(im, from, to, t) != 0)
+		return -1;
+	if (t->len == 0)
+		return 0;
+	if (store_exec(im->s, "INSERT IGNORE INTO domains (name) SELECT name "
+	    "FROM imp_name WHERE kind = 0 ORDER BY name") != 0 ||
+	    store_exec(im->s, "INSERT IGNORE INTO ipaddr (addr) SELECT name "
+	    "FROM imp_name WHERE kind = 1 ORDER BY name") != 0 ||
+	    (st = store_prepare(im->s, "SELECT 0, n.name, d.id FROM imp_name "
+	    "n STRAIGHT_JOIN domains d ON d.name = n.name WHERE n.kind = 0 "
+	    "UNION ALL SELECT 1, n.name, a.id FROM imp_name n STRAIGHT_JOIN "
+	    "ipaddr a ON a.addr = n.name WHERE n.kind = 1")) == NULL)
+		return -1;
+	while ((rc = store_step(st)) == STORE_ROW)
+		if ((name = store_col_text(st, 1, NULL)) != NULL)
+			imp_map_put(store_col_int64(st, 0) ? &im->ips :
+			    &im->domains, name, store_col_int64(st, 2));
+	store_finalize(st);
+	return rc == STORE_DONE ? 0 : -1;
+}
+
+/* resolve - the ids of h's names (cached now), its digest, a twin? */
+static int
+resolve(struct importer *im, const struct dmarc_history *h,
+    struct lrec *r, struct idmap *keys)
+{
+	char key[400];
+
+	memset(r, 0, sizeof(*r));
+	if ((r->rep = imp_name_id(im, &im->reporters, S_SELREP,
+	    h->reporter)) < 0 ||
+	    (r->ip = imp_name_id(im, &im->ips, S_SELIP, h->ipaddr)) < 0 ||
+	    (r->env = imp_domain_id(im, h->mfrom ? h->mfrom : "")) < 0 ||
+	    (r->from = imp_domain_id(im, h->from)) < 0 ||
+	    (r->pol = imp_domain_id(im, h->pdomain ? h->pdomain :
+	    h->from)) < 0 ||
+	    (h->ext_spf_domain != NULL &&
+	    (r->spfd = imp_domain_id(im, h->ext_spf_domain)) < 0))
+		return -1;
+	imp_digest(h, r->dg);
+	/* the same key twice in the batch: the second is a duplicate */
+	(void)snprintf(key, sizeof(key), "%lld %lld %s %s", (long long)r->rep,
+	    h->received, r->dg, h->job);
+	if (imp_map_get(keys, key) > 0)
+		r->dup = 1;
+	else
+		imp_map_put(keys, key, 1);
+	return 0;
+}
+
+/* msg_row - one imp_msg line */
+static void
+msg_row(struct tsv *t, size_t seq, const struct dmarc_history *h,
+    const struct lrec *r)
+{
+	int64_t v[13] = { r->rep, h->policy, h->action, r->ip, r->env,
+	    r->from, r->pol, h->spf, h->align_dkim, h->align_spf,
+	    h->ndkim > 255 ? 255 : (int64_t)h->ndkim, h->arc, h->arc_policy };
+	size_t i;
+
+	tsv_int(t, (int64_t)seq, '\t');
+	tsv_int(t, h->received, '\t');
+	tsv_str(t, h->job, '\t');
+	for (i = 0; i < 13; i++)
+		tsv_int(t, v[i], '\t');
+	tsv_int(t, h->spf_scope != 0 ? h->spf_scope : -1, '\t');
+	tsv_str(t, r->dg, '\t');
+	tsv_str(t, h->ext_discovery ? h->ext_discovery : "", '\t');
+	tsv_str(t, h->ext_disposition ? h->ext_disposition : "", '\t');
+	tsv_int(t, h->ext_reasons, '\t');
+	tsv_int(t, r->spfd, '\n');
+}
+
+/* sig_rows - the imp_sig and imp_arc lines of one record; counts them */
+static int
+sig_rows(struct importer *im, struct tsv *sig, struct tsv *arc, size_t seq,
+    const struct dmarc_history *h, size_t *nsig, size_t *narc)
+{
+	const struct dmarc_hist_arcseal *a;
+	int64_t dom, sel;
+	size_t d;
+
+	for (d = 0; d < h->ndkim; d++) {
+		if ((dom = imp_domain_id(im, h->dkim[d].domain)) < 0 ||
+		    (sel = imp_selector_id(im, dom, h->dkim[d].selector)) < 0)
+			return -1;
+		tsv_int(sig, (int64_t)seq, '\t');
+		tsv_int(sig, (int64_t)d, '\t');
+		tsv_int(sig, dom, '\t');
+		tsv_int(sig, sel, '\t');
+		tsv_int(sig, h->dkim[d].result, '\t');
+		tsv_int(sig, h->dkim[d].result == DMARC_ARES_TEMPERROR ||
+		    h->dkim[d].result == DMARC_ARES_PERMERROR, '\n');
+		(*nsig)++;
+	}
+	for (d = 0; d < h->narcseal; d++) {
+		a = &h->arcseal[d];
+		if ((dom = imp_domain_id(im, a->domain ? a->domain : "")) < 0 ||
+		    (sel = imp_selector_id(im, dom, a->selector)) < 0)
+			return -1;
+		tsv_int(arc, (int64_t)seq, '\t');
+		tsv_int(arc, (int64_t)d, '\t');
+		tsv_int(arc, a->instance, '\t');
+		tsv_int(arc, dom, '\t');
+		tsv_int(arc, sel, '\t');
+		tsv_str(arc, a->ip ? a->ip : "", '\n');
+		(*narc)++;
+	}
+	return 0;
+}
+
+/* stage - the batch's new-looking records into imp_msg/imp_sig/imp_arc */
+static int
+stage(struct importer *im, struct lrec *r, size_t from, size_t to,
+    size_t *nmsg)
+{
+	struct tsv t[3];
+	struct idmap keys;
+	size_t i, nsig = 0, narc = 0;
+	int rc = -1;
+
+	memset(t, 0, sizeof(t));
+	memset(&keys, 0, sizeof(keys));
+	*nmsg = 0;
+	for (i = from; i < to; i++) {
+		if (resolve(im, im->q[i].h, &r[i - from], &keys) != 0)
+			goto out;
+		if (r[i - from].dup)
+			continue;
+		msg_row(&t[0], i - from, im->q[i].h, &r[i - from]);
+		if (sig_rows(im, &t[1], &t[2], i - from, im->q[i].h, &nsig,
+		    &narc) != 0)
+			goto out;
+		(*nmsg)++;
+	}
+	if (store_exec(im->s, "DELETE FROM imp_msg") != 0 ||
+	    store_exec(im->s, "DELETE FROM imp_sig") != 0 ||
+	    store_exec(im->s, "DELETE FROM imp_arc") != 0 ||
+	    (*nmsg > 0 && store_load(im->s, load_msg, t[0].p, t[0].len) != 0) ||
+	    (nsig > 0 && store_load(im->s, load_sig, t[1].p, t[1].len) != 0) ||
+	    (narc > 0 && store_load(im->s, load_arc, t[2].p, t[2].len) != 0))
+		goto out;
+	rc = 0;
+out:
+	for (i = 0; i < 3; i++)
+		free(t[i].p);
+	imp_map_clear(&keys);
+	return rc;
+}
+
+#define ARCJOIN	"imp_arc a STRAIGHT_JOIN imp_msg s ON s.seq = a.seq " \
+	KEYJOIN " WHERE s.dup = 0 ORDER BY a.seq, a.n"
+
+#define DUPJOIN	"STRAIGHT_JOIN messages m ON m.reporter = s.reporter AND " \
+	"m.date = FROM_UNIXTIME(s.d) AND m.jobid = s.jobid AND " \
+	"(m.digest = s.digest OR m.digest = '')"
+
+/* known - mark the staged messages the database has (see the header),
+   read-only; *ndup of them */
+static int
+known(struct importer *im, struct lrec *r, size_t n, size_t *ndup)
+{
+	struct store_stmt *st;
+	int64_t seq;
+	int rc;
+
+	*ndup = 0;
+	if ((st = store_prepare(im->s, "SELECT s.seq FROM imp_msg s "
+	    DUPJOIN)) == NULL)
+		return -1;
+	while ((rc = store_step(st)) == STORE_ROW)
+		if ((seq = store_col_int64(st, 0)) >= 0 && (size_t)seq < n &&
+		    !r[seq].dup) {
+			r[seq].dup = 1;
+			(*ndup)++;
+		}
+	store_finalize(st);
+	return rc == STORE_DONE ? 0 : -1;
+}
+
+/* count_new - records not known as duplicates, their signatures */
+static size_t
+count_new(struct importer *im, const struct lrec *r, size_t from, size_t n,
+    size_t *nsig)
+{
+	size_t i, k = 0;
+
+	*nsig = 0;
+	for (i = 0; i < n; i++)
+		if (!r[i].dup) {
+			k++;
+			*nsig += im->q[from + i].h->ndkim;
+		}
+	return k;
+}
+
+/* messages - write the new messages; 0, -1, 2 a race */
+static int
+messages(struct importer *im, struct lrec *r, size_t from, size_t n,
+    size_t *k, size_t *nsig)
+{
+	size_t ndup;
+
+	if (known(im, r, n, &ndup) != 0)
+		return -1;
+	if ((*k = count_new(im, r, from, n, nsig)) == 0)
+		return 0;	/* all there already: a file read again */
+	/* some there, some not (where the last run stopped): mark them */
+	if (ndup > 0 && store_exec(im->s, "UPDATE imp_msg s " DUPJOIN
+	    " SET s.dup = 1") != 0)
+		return -1;
+	if (store_exec(im->s, "INSERT IGNORE INTO messages (date, " MSGCOLS
+	    ") SELECT FROM_UNIXTIME(d), " MSGCOLS " FROM imp_msg WHERE "
+	    "dup = 0 ORDER BY seq") != 0)
+		return -1;
+	/* fewer: another host inserted one meanwhile */
+	return store_changes(im->s) == (int64_t)*k ? 0 : 2;
+}
+
+/* write_rows - the signatures and ARC rows of the new messages */
+static int
+write_rows(struct importer *im, size_t nsig_expected)
+{
+	if (store_exec(im->s, "INSERT INTO signatures (message, domain, "
+	    "selector, pass, error) SELECT m.id, g.domain, g.selector, g.pass, "
+	    "g.error FROM imp_sig g STRAIGHT_JOIN imp_msg s ON "
+	    "s.seq = g.seq " KEYJOIN " WHERE s.dup = 0 ORDER BY g.seq, g.n") !=
+	    0)
+		return -1;
+	if (store_changes(im->s) != (int64_t)nsig_expected) {
+		log_warnx("%lld signatures written, %zu expected",
+		    (long long)store_changes(im->s), nsig_expected);
+		return -1;
+	}
+	if (store_exec(im->s, "INSERT IGNORE INTO arcauthresults (message, "
+	    "instance, arc_client_addr) SELECT m.id, a.instance, "
+	    "a.arc_client_addr FROM " ARCJOIN) != 0 ||
+	    store_exec(im->s, "INSERT IGNORE INTO arcseals (message, domain, "
+	    "selector, instance) SELECT m.id, a.domain, a.selector, "
+	    "a.instance FROM " ARCJOIN) != 0)
+		return -1;
+	return 0;
+}
+
+/* imp_load - records [from, to) inside the open transaction */
+int
+imp_load(struct importer *im, size_t from, size_t to, uint64_t *new,
+    uint64_t *dups)
+{
+	struct lrec *r;
+	struct tsv t;
+	size_t i, n = to - from, staged, k = 0, nsig = 0;
+	int rc = -1;
+
+	*new = *dups = 0;
+	memset(&t, 0, sizeof(t));
+	r = xcalloc(n, sizeof(*r));
+	if (names(im, from, to, &t) != 0 ||
+	    stage(im, r, from, to, &staged) != 0)
+		goto out;
+	if (staged > 0 && (rc = messages(im, r, from, n, &k, &nsig)) != 0)
+		goto out;
+	rc = -1;
+	if (k > 0 && write_rows(im, nsig) != 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (!r[i].dup && imp_note_request(im, im->q[from + i].h) != 0)
+			goto out;
+	*new = k;
+	*dups = n - k;
+	rc = 0;
+out:
+	free(t.p);
+	free(r);
+	return rc;
+}
