@@ -20,11 +20,14 @@
  *	   resolved by the client, are streamed into imp_msg, imp_sig and
  *	   imp_arc by LOAD DATA LOCAL INFILE from memory (store_load: only
  *	   our own buffer can be sent; see store_mysql.c).
- *	3. One SELECT (read-only) tells the client which staged messages
- *	   the database has: the unique key (reporter, date, jobid,
- *	   digest) finds them, or, for a record without job id, a row
- *	   OpenDMARC stored before the upgrade with an empty digest.  When
- *	   it finds none (a fresh batch), one INSERT IGNORE ... SELECT
+ *	3. When every staged record is newer than the newest message of
+ *	   its reporter in the database (one SELECT MAX per reporter: a new
+ *	   file, the new tail of a growing one), none can be a duplicate.
+ *	   Otherwise one SELECT (read-only) tells the client which staged
+ *	   messages the database has: the unique key (reporter, date,
+ *	   jobid, digest) finds them, or, for a record without job id, a
+ *	   row OpenDMARC stored before the upgrade with an empty digest.
+ *	   When it finds none (a fresh batch), one INSERT IGNORE ... SELECT
  *	   writes them all; when it finds all (a file read again), nothing
  *	   is written; when it finds some (where the last run stopped), an
  *	   UPDATE marks them first.  Then one INSERT ... SELECT per table
@@ -167,18 +170,27 @@ tsv_str(struct tsv *t, const char *s, char sep)
 	t->p[t->len++] = sep;
 }
 
+/* fresh_tables - the temporary tables, empty: dropping and creating
+   them is cheaper than deleting a batch's rows, and commits nothing */
+static int
+fresh_tables(struct importer *im)
+{
+	size_t i;
+
+	for (i = 0; setup[i] != NULL; i++)
+		if (store_exec(im->s, setup[i]) != 0)
+			return -1;
+	return 0;
+}
+
 /* imp_load_ready - see the file header: 1 usable, 0 not */
 int
 imp_load_ready(struct importer *im)
 {
-	size_t i;
-
 	if (store_kind(im->s) != STORE_MYSQL)
 		return 0;
-	for (i = 0; setup[i] != NULL; i++)
-		if (store_exec(im->s, setup[i]) != 0)
-			break;
-	if (setup[i] != NULL || store_load(im->s, load_name, "", 0) != 0) {
+	if (fresh_tables(im) != 0 || store_load(im->s, load_name, "", 0) !=
+	    0) {
 		log_debug("LOAD DATA LOCAL not available (%s): one multi-row "
 		    "statement per %d records", store_errmsg(im->s),
 		    IMP_CHUNK);
@@ -245,8 +257,7 @@ names(struct importer *im, size_t from, size_t to, struct tsv *t)
 	int rc;
 
 	t->len = 0;
-	if (store_exec(im->s, "DELETE FROM imp_name") != 0 ||
-	    stage_names(im, from, to, t) != 0)
+	if (stage_names(im, from, to, t) != 0)
 		return -1;
 	if (t->len == 0)
 		return 0;
@@ -381,10 +392,7 @@ stage(struct importer *im, struct lrec *r, size_t from, size_t to,
 			goto out;
 		(*nmsg)++;
 	}
-	if (store_exec(im->s, "DELETE FROM imp_msg") != 0 ||
-	    store_exec(im->s, "DELETE FROM imp_sig") != 0 ||
-	    store_exec(im->s, "DELETE FROM imp_arc") != 0 ||
-	    (*nmsg > 0 && store_load(im->s, load_msg, t[0].p, t[0].len) != 0) ||
+	if ((*nmsg > 0 && store_load(im->s, load_msg, t[0].p, t[0].len) != 0) ||
 	    (nsig > 0 && store_load(im->s, load_sig, t[1].p, t[1].len) != 0) ||
 	    (narc > 0 && store_load(im->s, load_arc, t[2].p, t[2].len) != 0))
 		goto out;
@@ -442,14 +450,56 @@ count_new(struct importer *im, const struct lrec *r, size_t from, size_t n,
 	return k;
 }
 
+/* newer - every staged record is newer than anything its reporter has
+   in the database, so none can be there: 1, 0 not sure, -1 error */
+static int
+newer(struct importer *im, const struct lrec *r, size_t from, size_t n)
+{
+	struct store_stmt *st;
+	int64_t rep, lo;
+	size_t i, j;
+	int rc = 1;
+
+	if ((st = store_prepare(im->s, "SELECT UNIX_TIMESTAMP(MAX(date)) FROM "
+	    "messages WHERE reporter = ?")) == NULL)
+		return -1;
+	for (i = 0; i < n && rc == 1; i++) {
+		rep = r[i].rep;
+		for (j = 0; j < i && (r[j].dup || r[j].rep != rep); j++)
+			;
+		if (r[i].dup || j < i)
+			continue;	/* a twin, or this reporter was done */
+		lo = im->q[from + i].h->received;
+		for (j = i; j < n; j++)
+			if (!r[j].dup && r[j].rep == rep &&
+			    im->q[from + j].h->received < lo)
+				lo = im->q[from + j].h->received;
+		(void)store_reset(st);
+		if (store_bind_int64(st, 1, rep) != 0 ||
+		    (rc = store_step(st)) == STORE_ERROR)
+			rc = -1;
+		else if (rc == STORE_ROW && !store_col_isnull(st, 0) &&
+		    store_col_int64(st, 0) >= lo)
+			rc = 0;
+		else
+			rc = 1;
+	}
+	store_finalize(st);
+	return rc;
+}
+
 /* messages - write the new messages; 0, -1, 2 a race */
 static int
 messages(struct importer *im, struct lrec *r, size_t from, size_t n,
     size_t *k, size_t *nsig)
 {
-	size_t ndup;
+	size_t ndup = 0;
+	int rc;
 
-	if (known(im, r, n, &ndup) != 0)
+	/* a fresh batch (a new file, the new tail of a growing one) need
+	   not be looked up message by message */
+	if ((rc = newer(im, r, from, n)) < 0 ||
+	    (rc == 0 && known(im, r, n, &ndup) != 0))
 		return -1;
 	if ((*k = count_new(im, r, from, n, nsig)) == 0)
 		return 0;	/* all there already: a file read again */
@@ -503,7 +553,7 @@ imp_load(struct importer *im, size_t from, size_t to, uint64_t *new,
 	*new = *dups = 0;
 	memset(&t, 0, sizeof(t));
 	r = xcalloc(n, sizeof(*r));
-	if (names(im, from, to, &t) != 0 ||
+	if (fresh_tables(im) != 0 || names(im, from, to, &t) != 0 ||
 	    stage(im, r, from, to, &staged) != 0)
 		goto out;
 	if (staged > 0 && (rc = messages(im, r, from, n, &k, &nsig)) != 0)
