@@ -725,10 +725,8 @@ importer_flush(struct importer *im)
 	if (rc != 0)
 		log_warnx("database failure, %zu records not imported (run "
 		    "again): %s", im->nq, why);
-	for (i = 0; i < im->nq; i++) {
+	for (i = 0; i < im->nq; i++)
 		dmarc_history_free(im->q[i].h);
-		free(im->q[i].file);
-	}
 	im->nq = 0;
 	return rc == 0 ? 0 : -1;
 }
@@ -748,7 +746,7 @@ importer_add(struct importer *im, struct dmarc_history *h,
 		return 0;
 	}
 	im->q[im->nq].h = h;
-	im->q[im->nq].file = xstrdup(file);
+	im->q[im->nq].file = file;
 	im->q[im->nq].line = line;
 	if (++im->nq < im->batch)
 		return 0;
@@ -781,10 +779,8 @@ importer_free(struct importer *im)
 
 	if (im == NULL)
 		return;
-	for (i = 0; i < im->nq; i++) {
+	for (i = 0; i < im->nq; i++)
 		dmarc_history_free(im->q[i].h);
-		free(im->q[i].file);
-	}
 	for (i = 0; i < S__N; i++)
 		store_finalize(im->st[i]);
 	imp_bulk_free(im);

@@ -28,7 +28,7 @@ struct idmap {
 
 struct queued {
 	struct dmarc_history *h;
-	char		*file;
+	const char	*file;	/* the caller's; lives until the flush */
 	unsigned long	 line;
 };
 

@@ -36,6 +36,8 @@ struct importer;
 struct importer	*importer_new(struct store *s, size_t batch, int verbose);
 void		 importer_free(struct importer *im);
 /* importer_add - queue h (owned from now on); flushes a full batch.
+   file must stay valid until the next importer_flush (its name is kept
+   for messages, not copied).
    Returns 0, or -1 when the database failed (nothing more can be done). */
 int		 importer_add(struct importer *im, struct dmarc_history *h,
 		    const char *file, unsigned long line);
