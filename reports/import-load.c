@@ -20,10 +20,16 @@
  *	   resolved by the client, are streamed into imp_msg, imp_sig and
  *	   imp_arc by LOAD DATA LOCAL INFILE from memory (store_load: only
  *	   our own buffer can be sent; see store_mysql.c).
- *	3. When every staged record is newer than the newest message of
- *	   its reporter in the database (one SELECT MAX per reporter: a new
- *	   file, the new tail of a growing one), none can be a duplicate.
- *	   Otherwise one SELECT (read-only) tells the client which staged
+ *	3. When every record is newer than the newest message of its
+ *	   reporter in the database (one SELECT MAX per reporter: a new
+ *	   file, the new tail of a growing one), none can be a duplicate:
+ *	   the messages are streamed straight into messages, their ids
+ *	   read back with one range query per reporter, the signatures
+ *	   streamed straight into signatures, the ARC rows into imp_arc
+ *	   and from there with INSERT IGNORE - what the bulk loader itself
+ *	   does, plus the id read-back.  A message that does not load (a
+ *	   race, a value refused) sends the batch to the record-by-record
+ *	   path.  Otherwise the batch goes through imp_msg: one SELECT (read-only) tells the client which staged
  *	   messages the database has: the unique key (reporter, date,
  *	   jobid, digest) finds them, or, for a record without job id, a
  *	   row OpenDMARC stored before the upgrade with an empty digest.
@@ -123,6 +129,13 @@ static const char load_msg[] = LOAD("imp_msg", "(seq, d, jobid, reporter, "
     "discovery, disposition, reasons, spf_domain)");
 static const char load_sig[] = LOAD("imp_sig",
     "(seq, n, domain, selector, pass, error)");
+static const char load_direct_msg[] = LOAD("messages", "(@d, jobid, "
+    "reporter, policy, disp, ip, env_domain, from_domain, policy_domain, "
+    "spf, align_dkim, align_spf, sigcount, arc, arc_policy, spf_scope, "
+    "digest, discovery, disposition, reasons, spf_domain) SET date = "
+    "FROM_UNIXTIME(@d)");
+static const char load_direct_sig[] = LOAD("signatures",
+    "(message, @n, domain, selector, pass, error)");
 static const char load_arc[] = LOAD("imp_arc",
     "(seq, n, instance, domain, selector, arc_client_addr)");
 
@@ -297,20 +310,40 @@ struct keyset {
 	size_t		*slot;
 };
 
-/* key_hash - FNV-1a over the message key (reporter, date, job, digest) */
+/* key_hash - FNV-1a over a message key (reporter, date, job, digest) */
 static uint64_t
-key_hash(const struct lrec *r, const struct dmarc_history *h)
+key_hash(int64_t rep, int64_t date, const char *job, const char *dg)
 {
 	uint64_t x = 0xcbf29ce484222325ULL;
 	const char *p;
 
-	x = (x ^ (uint64_t)r->rep) * 0x100000001b3ULL;
-	x = (x ^ (uint64_t)h->received) * 0x100000001b3ULL;
-	for (p = h->job; *p != '\0'; p++)
+	x = (x ^ (uint64_t)rep) * 0x100000001b3ULL;
+	x = (x ^ (uint64_t)date) * 0x100000001b3ULL;
+	for (p = job; *p != '\0'; p++)
 		x = (x ^ (unsigned char)*p) * 0x100000001b3ULL;
-	for (p = r->dg; *p != '\0'; p++)
+	for (p = dg; *p != '\0'; p++)
 		x = (x ^ (unsigned char)*p) * 0x100000001b3ULL;
 	return x;
+}
+
+/* key_find - the index in the batch of the first record with that key,
+   or n when none */
+static size_t
+key_find(struct importer *im, const struct keyset *ks, const struct lrec *r,
+    size_t from, size_t n, int64_t rep, int64_t date, const char *job,
+    const char *dg)
+{
+	const struct dmarc_history *o;
+	size_t at = (size_t)key_hash(rep, date, job, dg) & (ks->cap - 1), j;
+
+	for (; ks->slot[at] != 0; at = (at + 1) & (ks->cap - 1)) {
+		j = ks->slot[at] - 1;
+		o = im->q[from + j].h;
+		if (r[j].rep == rep && o->received == date &&
+		    strcmp(o->job, job) == 0 && strcmp(r[j].dg, dg) == 0)
+			return j;
+	}
+	return n;
 }
 
 /* twin - record i has the key of an earlier record of the batch (the
@@ -319,18 +352,16 @@ static int
 twin(struct importer *im, struct keyset *ks, const struct lrec *r,
     size_t from, size_t i)
 {
-	const struct dmarc_history *h = im->q[from + i].h, *o;
-	size_t at = (size_t)key_hash(&r[i], h) & (ks->cap - 1), j;
+	const struct dmarc_history *h = im->q[from + i].h;
+	size_t at;
 
-	while (ks->slot[at] != 0) {
-		j = ks->slot[at] - 1;
-		o = im->q[from + j].h;
-		if (r[j].rep == r[i].rep && o->received == h->received &&
-		    strcmp(o->job, h->job) == 0 &&
-		    strcmp(r[j].dg, r[i].dg) == 0)
-			return 1;
+	if (key_find(im, ks, r, from, i, r[i].rep, h->received, h->job,
+	    r[i].dg) < i)
+		return 1;
+	at = (size_t)key_hash(r[i].rep, h->received, h->job, r[i].dg) &
+	    (ks->cap - 1);
+	while (ks->slot[at] != 0)
 		at = (at + 1) & (ks->cap - 1);
-	}
 	ks->slot[at] = i + 1;
 	return 0;
 }
@@ -355,9 +386,9 @@ resolve(struct importer *im, const struct dmarc_history *h,
 	return 0;
 }
 
-/* msg_row - one imp_msg line */
+/* msg_row - one imp_msg line (seq >= 0) or messages line (seq -1) */
 static void
-msg_row(struct tsv *t, size_t seq, const struct dmarc_history *h,
+msg_row(struct tsv *t, int64_t seq, const struct dmarc_history *h,
     const struct lrec *r)
 {
 	int64_t v[13] = { r->rep, h->policy, h->action, r->ip, r->env,
@@ -365,7 +396,8 @@ msg_row(struct tsv *t, size_t seq, const struct dmarc_history *h,
 	    h->ndkim > 255 ? 255 : (int64_t)h->ndkim, h->arc, h->arc_policy };
 	size_t i;
 
-	tsv_int(t, (int64_t)seq, '\t');
+	if (seq >= 0)	/* imp_msg's; not in messages */
+		tsv_int(t, seq, '\t');
 	tsv_int(t, h->received, '\t');
 	tsv_str(t, h->job, '\t');
 	for (i = 0; i < 13; i++)
@@ -380,7 +412,7 @@ msg_row(struct tsv *t, size_t seq, const struct dmarc_history *h,
 
 /* sig_rows - the imp_sig and imp_arc lines of one record; counts them */
 static int
-sig_rows(struct importer *im, struct tsv *sig, struct tsv *arc, size_t seq,
+sig_rows(struct importer *im, struct tsv *sig, struct tsv *arc, int64_t seq,
     const struct dmarc_history *h, size_t *nsig, size_t *narc)
 {
 	const struct dmarc_hist_arcseal *a;
@@ -391,7 +423,7 @@ sig_rows(struct importer *im, struct tsv *sig, struct tsv *arc, size_t seq,
 		if ((dom = imp_domain_id(im, h->dkim[d].domain)) < 0 ||
 		    (sel = imp_selector_id(im, dom, h->dkim[d].selector)) < 0)
 			return -1;
-		tsv_int(sig, (int64_t)seq, '\t');
+		tsv_int(sig, seq, '\t');
 		tsv_int(sig, (int64_t)d, '\t');
 		tsv_int(sig, dom, '\t');
 		tsv_int(sig, sel, '\t');
@@ -405,7 +437,7 @@ sig_rows(struct importer *im, struct tsv *sig, struct tsv *arc, size_t seq,
 		if ((dom = imp_domain_id(im, a->domain ? a->domain : "")) < 0 ||
 		    (sel = imp_selector_id(im, dom, a->selector)) < 0)
 			return -1;
-		tsv_int(arc, (int64_t)seq, '\t');
+		tsv_int(arc, seq, '\t');
 		tsv_int(arc, (int64_t)d, '\t');
 		tsv_int(arc, a->instance, '\t');
 		tsv_int(arc, dom, '\t');
@@ -416,30 +448,41 @@ sig_rows(struct importer *im, struct tsv *sig, struct tsv *arc, size_t seq,
 	return 0;
 }
 
+/* resolve_all - every record's ids; twins marked; ks filled */
+static int
+resolve_all(struct importer *im, struct lrec *r, size_t from, size_t to,
+    struct keyset *ks)
+{
+	size_t i;
+
+	for (ks->cap = 16; ks->cap < 2 * (to - from); ks->cap *= 2)
+		;
+	ks->slot = xcalloc(ks->cap, sizeof(*ks->slot));
+	for (i = from; i < to; i++) {
+		if (resolve(im, im->q[i].h, &r[i - from]) != 0)
+			return -1;
+		r[i - from].dup = twin(im, ks, r, from, i - from);
+	}
+	return 0;
+}
+
 /* stage - the batch's new-looking records into imp_msg/imp_sig/imp_arc */
 static int
 stage(struct importer *im, struct lrec *r, size_t from, size_t to,
     size_t *nmsg)
 {
 	struct tsv t[3];
-	struct keyset ks;
 	size_t i, nsig = 0, narc = 0;
 	int rc = -1;
 
 	memset(t, 0, sizeof(t));
-	for (ks.cap = 16; ks.cap < 2 * (to - from); ks.cap *= 2)
-		;
-	ks.slot = xcalloc(ks.cap, sizeof(*ks.slot));
 	*nmsg = 0;
 	for (i = from; i < to; i++) {
-		if (resolve(im, im->q[i].h, &r[i - from]) != 0)
-			goto out;
-		r[i - from].dup = twin(im, &ks, r, from, i - from);
 		if (r[i - from].dup)
 			continue;
-		msg_row(&t[0], i - from, im->q[i].h, &r[i - from]);
-		if (sig_rows(im, &t[1], &t[2], i - from, im->q[i].h, &nsig,
-		    &narc) != 0)
+		msg_row(&t[0], (int64_t)(i - from), im->q[i].h, &r[i - from]);
+		if (sig_rows(im, &t[1], &t[2], (int64_t)(i - from), im->q[i].h,
+		    &nsig, &narc) != 0)
 			goto out;
 		(*nmsg)++;
 	}
@@ -451,7 +494,6 @@ stage(struct importer *im, struct lrec *r, size_t from, size_t to,
 out:
 	for (i = 0; i < 3; i++)
 		free(t[i].p);
-	free(ks.slot);
 	return rc;
 }
 
@@ -545,12 +587,8 @@ messages(struct importer *im, struct lrec *r, size_t from, size_t n,
     size_t *k, size_t *nsig)
 {
 	size_t ndup = 0;
-	int rc;
 
-	/* a fresh batch (a new file, the new tail of a growing one) need
-	   not be looked up message by message */
-	if ((rc = newer(im, r, from, n)) < 0 ||
-	    (rc == 0 && known(im, r, n, &ndup) != 0))
+	if (known(im, r, n, &ndup) != 0)
 		return -1;
 	if ((*k = count_new(im, r, from, n, nsig)) == 0)
 		return 0;	/* all there already: a file read again */
@@ -591,27 +629,152 @@ write_rows(struct importer *im, size_t nsig_expected)
 	return 0;
 }
 
+/* fetch_ids - the ids of the messages just loaded, by their key: one
+   range query per reporter (nothing of it was there before: newer) */
+static int
+fetch_ids(struct importer *im, const struct lrec *r, size_t from, size_t n,
+    const struct keyset *ks, int64_t *ids)
+{
+	struct store_stmt *st;
+	const char *job, *dg;
+	int64_t lo, hi, d;
+	size_t i, j;
+	int rc = STORE_DONE;
+
+	if ((st = store_prepare(im->s, "SELECT id, UNIX_TIMESTAMP(date), "
+	    "jobid, digest FROM messages WHERE reporter = ? AND date >= "
+	    "FROM_UNIXTIME(?) AND date <= FROM_UNIXTIME(?)")) == NULL)
+		return -1;
+	for (i = 0; i < n && rc == STORE_DONE; i++) {
+		for (j = 0; j < i && (r[j].dup || r[j].rep != r[i].rep); j++)
+			;
+		if (r[i].dup || j < i)
+			continue;	/* a twin, or this reporter was done */
+		lo = hi = im->q[from + i].h->received;
+		for (j = i; j < n; j++)
+			if (!r[j].dup && r[j].rep == r[i].rep) {
+				d = im->q[from + j].h->received;
+				lo = d < lo ? d : lo;
+				hi = d > hi ? d : hi;
+			}
+		(void)store_reset(st);
+		if (store_bind_int64(st, 1, r[i].rep) != 0 ||
+		    store_bind_int64(st, 2, lo) != 0 ||
+		    store_bind_int64(st, 3, hi) != 0) {
+			rc = STORE_ERROR;
+			break;
+		}
+		while ((rc = store_step(st)) == STORE_ROW) {
+			job = store_col_text(st, 2, NULL);
+			dg = store_col_text(st, 3, NULL);
+			if (job == NULL || dg == NULL)
+				continue;
+			j = key_find(im, ks, r, from, n, r[i].rep,
+			    store_col_int64(st, 1), job, dg);
+			if (j < n)
+				ids[j] = store_col_int64(st, 0);
+		}
+	}
+	store_finalize(st);
+	for (i = 0; rc == STORE_DONE && i < n; i++)
+		if (!r[i].dup && ids[i] <= 0) {
+			log_warnx("a message just inserted is not found");
+			return -1;
+		}
+	return rc == STORE_DONE ? 0 : -1;
+}
+
+/* direct - a fresh batch straight into messages and signatures, as the
+   bulk loader itself would (ARC rows through imp_arc, INSERT IGNORE):
+   0; -1; 2 the messages did not all load (a race, or a value refused:
+   the caller runs the batch again record by record) */
+static int
+direct(struct importer *im, const struct lrec *r, size_t from, size_t n,
+    const struct keyset *ks, size_t *k)
+{
+	struct tsv t[3];
+	int64_t *ids;
+	size_t i, nsig = 0, narc = 0;
+	int rc = -1;
+
+	memset(t, 0, sizeof(t));
+	if ((*k = count_new(im, r, from, n, &nsig)) == 0)
+		return 0;
+	ids = xcalloc(n, sizeof(*ids));
+	for (i = 0; i < n; i++)
+		if (!r[i].dup)
+			msg_row(&t[0], -1, im->q[from + i].h, &r[i]);
+	if (store_load(im->s, load_direct_msg, t[0].p, t[0].len) != 0 ||
+	    store_changes(im->s) != (int64_t)*k) {
+		log_debug("loading messages: %s", store_errmsg(im->s));
+		rc = 2;
+		goto out;
+	}
+	if (fetch_ids(im, r, from, n, ks, ids) != 0)
+		goto out;
+	for (i = 0, nsig = 0; i < n; i++)
+		if (!r[i].dup && sig_rows(im, &t[1], &t[2], ids[i],
+		    im->q[from + i].h, &nsig, &narc) != 0)
+			goto out;
+	if ((nsig > 0 && (store_load(im->s, load_direct_sig, t[1].p,
+	    t[1].len) != 0 || store_changes(im->s) != (int64_t)nsig)) ||
+	    (narc > 0 && (store_load(im->s, load_arc, t[2].p, t[2].len) !=
+	    0 || store_exec(im->s, "INSERT IGNORE INTO arcauthresults "
+	    "(message, instance, arc_client_addr) SELECT seq, instance, "
+	    "arc_client_addr FROM imp_arc ORDER BY seq, n") != 0 ||
+	    store_exec(im->s, "INSERT IGNORE INTO arcseals (message, domain, "
+	    "selector, instance) SELECT seq, domain, selector, instance FROM "
+	    "imp_arc ORDER BY seq, n") != 0)))
+		goto out;
+	rc = 0;
+out:
+	for (i = 0; i < 3; i++)
+		free(t[i].p);
+	free(ids);
+	return rc;
+}
+
+/* staged - a batch some of which may be there: through imp_msg */
+static int
+staged(struct importer *im, struct lrec *r, size_t from, size_t n,
+    size_t *k)
+{
+	size_t nmsg, nsig = 0;
+	int rc;
+
+	*k = 0;
+	if (stage(im, r, from, from + n, &nmsg) != 0)
+		return -1;
+	if (nmsg > 0 && (rc = messages(im, r, from, n, k, &nsig)) != 0)
+		return rc;
+	return *k > 0 ? write_rows(im, nsig) : 0;
+}
+
 /* imp_load - records [from, to) inside the open transaction */
 int
 imp_load(struct importer *im, size_t from, size_t to, uint64_t *new,
     uint64_t *dups)
 {
+	struct keyset ks = { 0, NULL };
 	struct lrec *r;
 	struct tsv t;
-	size_t i, n = to - from, staged, k = 0, nsig = 0;
-	int rc = -1;
+	size_t i, n = to - from, k = 0;
+	int rc = -1, fresh;
 
 	*new = *dups = 0;
 	memset(&t, 0, sizeof(t));
 	r = xcalloc(n, sizeof(*r));
 	if (fresh_tables(im) != 0 || names(im, from, to, &t) != 0 ||
-	    stage(im, r, from, to, &staged) != 0)
+	    resolve_all(im, r, from, to, &ks) != 0 ||
+	    (fresh = newer(im, r, from, n)) < 0)
 		goto out;
-	if (staged > 0 && (rc = messages(im, r, from, n, &k, &nsig)) != 0)
+	/* a fresh batch (a new file, the new tail of a growing one) need
+	   not be looked up message by message */
+	rc = fresh ? direct(im, r, from, n, &ks, &k) :
+	    staged(im, r, from, n, &k);
+	if (rc != 0)
 		goto out;
 	rc = -1;
-	if (k > 0 && write_rows(im, nsig) != 0)
-		goto out;
 	for (i = 0; i < n; i++)
 		if (!r[i].dup && imp_note_request(im, im->q[from + i].h) != 0)
 			goto out;
@@ -619,6 +782,7 @@ imp_load(struct importer *im, size_t from, size_t to, uint64_t *new,
 	*dups = n - k;
 	rc = 0;
 out:
+	free(ks.slot);
 	free(t.p);
 	free(r);
 	return rc;
