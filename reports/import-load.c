@@ -29,12 +29,13 @@
  *	   and from there with INSERT IGNORE - what the bulk loader itself
  *	   does, plus the id read-back.  A message that does not load (a
  *	   race, a value refused) sends the batch to the record-by-record
- *	   path.  Otherwise the batch goes through imp_msg: one SELECT (read-only) tells the client which staged
- *	   messages the database has: the unique key (reporter, date,
- *	   jobid, digest) finds them, or, for a record without job id, a
- *	   row OpenDMARC stored before the upgrade with an empty digest.
- *	   When it finds none (a fresh batch), one INSERT IGNORE ... SELECT
- *	   writes them all; when it finds all (a file read again), nothing
+ *	   path.  Otherwise the batch goes through imp_msg: one SELECT
+ *	   (read-only) tells the client which staged messages the database
+ *	   has: the unique key (reporter, date, jobid, digest) finds them,
+ *	   or, for a record without job id, a row OpenDMARC stored before
+ *	   the upgrade with an empty digest.  When it finds none, one
+ *	   INSERT IGNORE ... SELECT writes them all; when it finds all (a
+ *	   file read again), nothing
  *	   is written; when it finds some (where the last run stopped), an
  *	   UPDATE marks them first.  Then one INSERT ... SELECT per table
  *	   writes the signatures and ARC rows of the new messages, joining
