@@ -18,8 +18,9 @@
  *	the next run (with --idle, by the next scan, a minute later at most).
  *	Moving is UID MOVE (RFC 6851) when the server has it, else UID COPY,
  *	\Deleted and UID EXPUNGE (RFC 4315; a plain EXPUNGE on a server
- *	without UIDPLUS).  A message larger than --max-size is
- *	not fetched: it counts as invalid with that reason.
+ *	without UIDPLUS).  A message whose RFC822.SIZE is over --max-size
+ *	is not fetched, and one that turns out larger while it arrives is
+ *	not kept beyond it: either counts as invalid with that reason.
  *
  *	With --idle the session then waits with IDLE (RFC 2177), re-issued
  *	every 25 minutes (servers may drop an IDLE after 29), and rescans on
@@ -44,6 +45,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -410,10 +412,53 @@ list_new(struct imap *im, struct msgref **out, size_t *nout)
 	return 0;
 }
 
+/* A message body as libetpan receives it, cut at --max-size. */
+struct bodybuf {
+	struct ibuf	b;
+	size_t		max;
+	int		called, over;
+};
+
+/* body_chunk - keep what arrives up to max (the server's RFC822.SIZE may
+   have lied); true: consumed, libetpan keeps no copy */
+static bool
+body_chunk(int type, struct mailimap_msg_att_body_section *sec,
+    const char *p, size_t n, void *arg)
+{
+	struct bodybuf *bb = arg;
+
+	(void)sec;
+	if (type != MAILIMAP_MSG_ATT_BODY_SECTION)
+		return false;
+	bb->called = 1;
+	if (bb->over || n > bb->max - bb->b.len) {
+		bb->over = 1;
+		return true;
+	}
+	ibuf_add(&bb->b, p, n);
+	return true;
+}
+
+/* body_take - the streamed body, or *body NULL and *over when too big */
+static void
+body_take(struct bodybuf *bb, char **body, size_t *len, int *over)
+{
+	*over = bb->over;
+	if (bb->over) {
+		ibuf_free(&bb->b);
+		return;
+	}
+	ibuf_add(&bb->b, "", 0);
+	*body = bb->b.data;
+	*len = bb->b.len;
+}
+
 /* fetch_body - the whole message uid (NUL-terminated copy), or NULL */
 static int
-fetch_body(struct imap *im, uint32_t uid, char **body, size_t *len)
+fetch_body(struct imap *im, uint32_t uid, char **body, size_t *len,
+    int *over)
 {
+	struct bodybuf bb;
 	struct mailimap_fetch_type *ft;
 	struct mailimap_msg_att_static *st;
 	struct mailimap_msg_att_item *it;
@@ -423,6 +468,9 @@ fetch_body(struct imap *im, uint32_t uid, char **body, size_t *len)
 	int r;
 
 	*body = NULL;
+	*over = 0;
+	memset(&bb, 0, sizeof(bb));
+	bb.max = im->conf->maxsize;
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_uid());
@@ -430,11 +478,21 @@ fetch_body(struct imap *im, uint32_t uid, char **body, size_t *len)
 	    mailimap_fetch_att_new_body_peek_section(mailimap_section_new(
 	    NULL)));
 	set = mailimap_set_new_single(uid);
+	mailimap_set_msg_body_handler(im->s, body_chunk, &bb);
 	r = mailimap_uid_fetch(im->s, set, ft, &res);
+	mailimap_set_msg_body_handler(im->s, NULL, NULL);
 	mailimap_set_free(set);
 	mailimap_fetch_type_free(ft);
-	if (r != MAILIMAP_NO_ERROR)
+	if (r != MAILIMAP_NO_ERROR) {
+		ibuf_free(&bb.b);
 		return broken(r) ? say(im, "UID FETCH", r) : 0;
+	}
+	if (bb.called) {
+		body_take(&bb, body, len, over);
+		if (res != NULL)
+			mailimap_fetch_list_free(res);
+		return 0;
+	}
 	for (c = res != NULL ? clist_begin(res) : NULL; c != NULL &&
 	    *body == NULL; c = clist_next(c))
 		for (a = clist_begin(((struct mailimap_msg_att *)
@@ -580,13 +638,19 @@ static int
 message(struct imap *im, const struct msgref *m)
 {
 	struct ingest_run *run = im->run;
-	char name[1100], why[64], *body;
+	char name[1100], why[64], *body = NULL;
 	size_t len = 0;
-	int what;
+	int what, over = m->size > im->conf->maxsize;
 
 	snprintf(name, sizeof(name), "%s;UIDVALIDITY=%u/;UID=%u", im->label,
 	    im->uidvalidity, m->uid);
-	if (m->size > im->conf->maxsize) {
+	if (!over) {
+		if (fetch_body(im, m->uid, &body, &len, &over) != 0)
+			return -1;
+		if (body == NULL && !over)	/* expunged meanwhile */
+			return 0;
+	}
+	if (over) {
 		snprintf(why, sizeof(why), "larger than %zu bytes",
 		    im->conf->maxsize);
 		run->inputs++;
@@ -594,10 +658,6 @@ message(struct imap *im, const struct msgref *m)
 		sink_invalid(run, name, why);
 		what = INPUT_INVALID;
 	} else {
-		if (fetch_body(im, m->uid, &body, &len) != 0)
-			return -1;
-		if (body == NULL)	/* expunged meanwhile by another client */
-			return 0;
 		what = one_input(run, name, body, len);
 		free(body);
 	}
