@@ -20,7 +20,8 @@
  *
  *	Memory is bounded per page: HTML_DOMAINS domains, HTML_SOURCES
  *	sources, HTML_FAILSRC failing addresses and HTML_RUF failure reports
- *	listed per domain; the rest are counted under "(other)".
+ *	listed per domain; the rest are counted under "(other)".  The source
+ *	tables show the HTML_ROWS largest and one row summing the rest.
  */
 #include "config.h"
 
@@ -41,6 +42,7 @@
 #define HTML_TLS	64
 #define HTML_RUF	200
 #define HTML_COUNTRIES	250
+#define HTML_ROWS	100	/* table rows shown; the rest summed */
 #define NF		5	/* text fields of a counter */
 
 /* A named counter; f[] are text fields set by its first use. */
@@ -128,7 +130,7 @@ tally_get(struct tally *t, const char *key)
 		    h = (h + 1) % t->nslot)
 			if (strcmp(t->v[t->slot[h] - 1].key, key) == 0)
 				return &t->v[t->slot[h] - 1];
-	if (t->n == t->max && strcmp(key, "(other)") != 0)
+	if (t->n >= t->max && strcmp(key, "(other)") != 0)
 		return tally_get(t, "(other)");
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 16;
@@ -458,6 +460,24 @@ cell(FILE *fp, const char *s)
 	fputs("</td>", fp);
 }
 
+/* rest - one row summing the entries past HTML_ROWS of a sorted tally */
+static void
+rest(FILE *fp, const struct tally *t, const char *what)
+{
+	int64_t msgs = 0, pass = 0;
+	size_t i;
+
+	if (t->n <= HTML_ROWS)
+		return;
+	for (i = HTML_ROWS; i < t->n; i++) {
+		msgs += t->v[i].msgs;
+		pass += t->v[i].pass;
+	}
+	fprintf(fp, "<tr class=\"rest\"><td>%zu more %s</td><td>%" PRId64
+	    "</td><td>%.1f%%</td></tr>\n", t->n - HTML_ROWS, what, msgs,
+	    pct(pass, msgs));
+}
+
 /* tables - reporters and sources of a domain */
 static void
 tables(FILE *fp, struct dom *d)
@@ -483,7 +503,7 @@ tables(FILE *fp, struct dom *d)
 	    "(reverse-DNS base domain or address)</th><th>messages</th>"
 	    "<th>DMARC pass</th><th>countries</th><th>failing auth</th></tr>\n",
 	    fp);
-	for (i = 0; i < d->src.n; i++) {
+	for (i = 0; i < d->src.n && i < HTML_ROWS; i++) {
 		struct cnt *s = &d->src.v[i];
 
 		fputs(s->pass < s->msgs ? "<tr class=\"fail\">" : "<tr>", fp);
@@ -494,6 +514,7 @@ tables(FILE *fp, struct dom *d)
 		cell(fp, s->pass < s->msgs ? s->f[1] : NULL);
 		fputs("</tr>\n", fp);
 	}
+	rest(fp, &d->src, "sources");
 	fputs("</table>\n", fp);
 }
 
@@ -510,7 +531,7 @@ failing(FILE *fp, struct dom *d)
 	    "<th>address</th><th>reverse DNS</th><th>country</th>"
 	    "<th>messages failing DMARC</th><th>header From</th>"
 	    "<th>SPF and DKIM</th><th>reported by</th></tr>\n", fp);
-	for (i = 0; i < d->fsrc.n; i++) {
+	for (i = 0; i < d->fsrc.n && i < HTML_ROWS; i++) {
 		struct cnt *f = &d->fsrc.v[i];
 
 		fputs("<tr class=\"fail\">", fp);
@@ -523,6 +544,7 @@ failing(FILE *fp, struct dom *d)
 		cell(fp, f->f[4]);
 		fputs("</tr>\n", fp);
 	}
+	rest(fp, &d->fsrc, "addresses");
 	fputs("</table>\n", fp);
 }
 

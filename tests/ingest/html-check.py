@@ -176,6 +176,13 @@ def backend(label, rc):
           ["certificate-expired", "2", "mx1.example.com"] in
           sec["t"].get("tls", []), "%s: TLS sessions and failure types" %
           label, (sec["p"].get("tls"), sec["t"].get("tls")))
+    many = rows(jan, "many.example", "sources")
+    check(len(many) == 101 and many[0][:2] == ["10.1.0.1", "1000"] and
+          many[99][:2] == ["10.1.0.100", "901"] and
+          many[100] == ["50 more sources", str(sum(range(851, 901))),
+                        "100.0%"],
+          "%s: 150 sources: the 100 largest listed, the rest summed" % label,
+          many[98:])
     ruf = rows(feb, "example.com", "ruf")
     check(len(ruf) == 1 and ruf[0][0] == "2026-02-01T12:00:00Z" and
           ruf[0][1] == "198.51.100.7" and
@@ -236,7 +243,7 @@ for label in labels:
     backend(label, rc)
 if "mariadb" not in labels:
     print("ok %d # SKIP MariaDB not started" % (n["p"] + n["f"] + 1))
-check(rc.get(("sqlite", "stdin-unread")) == "4",
+check(rc.get(("sqlite", "stdin-unread")) == "5",
       "sqlite: the report offered on stdin was not stored",
       rc.get(("sqlite", "stdin-unread")))
 s = os.path.join(tmp, "scratch")

@@ -64,6 +64,11 @@ agg("c-shifted.xml", "Other Receiver", "h-c", "example.com",
 agg("d-hostile.xml", hostile, "h-d", "evil<script>x</script>.example",
     "2026-01-31T00:00:00", "2026-01-31T23:59:59",
     [record("203.0.113.9", 3, False)])
+# 150 sources: the page lists the 100 largest and sums the rest
+agg("m-many.xml", "Many Receiver", "h-m", "many.example",
+    "2026-01-31T00:00:00", "2026-01-31T23:59:59",
+    [record("10.1.%d.%d" % (i // 200, i % 200 + 1), 1000 - i, True)
+     for i in range(150)])
 # offered on stdin to a run with only --html, which must not read it
 agg("g-stdin.xml", "Stdin Receiver", "h-g", "example.org",
     "2026-01-31T00:00:00", "2026-01-31T23:59:59",

@@ -32,7 +32,7 @@ pages() {
 	echo "$1 first-run $?" >>"$tmp/rc"
 	"$bin" -q -d "$2" $rdns --html "$tmp/$1-month" "$in/b-0201.xml" \
 	    "$in/c-shifted.xml" "$in/d-hostile.xml" "$in/e-tls.json" \
-	    "$in/f-ruf.eml"
+	    "$in/f-ruf.eml" "$in/m-many.xml"
 	echo "$1 second-run $?" >>"$tmp/rc"
 	# only --html: from the database; stdin (a report) must not be read
 	"$bin" -q -d "$2" --html "$tmp/$1-day" --period day <"$in/g-stdin.xml"
