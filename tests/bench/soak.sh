@@ -19,16 +19,17 @@
 #	one milterload run per pass, so every pass has its own verdict
 #	counts.  Every -i seconds (default 5) dmarcd's VmRSS, VmHWM, open
 #	file descriptors and threads and the history file's size are
-#	sampled into OUTDIR/samples.tsv; each pass is a line of
-#	OUTDIR/passes.tsv.  Checked at the end ("ok N - ..." lines):
+#	sampled into OUTDIR/samples.tsv, and once more a second after each
+#	pass into OUTDIR/idle.tsv; each pass is a line of OUTDIR/passes.tsv.
+#	Checked at the end ("ok N - ..." lines):
 #
 #	  - no pass had an error, and every pass has the same verdict
 #	    counts as the first (same corpus, same DNS: any drift is a bug);
 #	  - the history file holds one complete record per message sent;
 #	  - RSS is flat: its highest sample in the second half of the run
 #	    is within 10% (and 4 MB) of the highest in the first half after
-#	    the first pass (the warm-up: caches fill); the same for file
-#	    descriptors and threads (no more than in the first half);
+#	    the first pass (the warm-up: caches fill); file descriptors and
+#	    threads at idle after each pass no more than 2 above pass 2's;
 #	  - dmarcd exits 0 on SIGTERM and its log has no sanitizer report.
 #
 #	-k OUTDIR runs the checks again on the files of a finished run.
@@ -76,11 +77,22 @@ flat() {
 		print a + 0, b + 0, min + 0, v[n] + 0
 	    }' "$out/samples.tsv"
 }
-# idle - column $1 of samples.tsv: the lowest sample in pass 2's window
-# (milterload reads the corpus before each pass: dmarcd is idle then),
-# the highest such per-pass minimum of the later passes, the last
-# sample (after the last pass), the highest sample of all
+# idle - column $1 at idle after pass 2, the highest at idle after a
+# later pass, after the last pass, and the highest sample of all: from
+# idle.tsv (a sample a second after each pass); runs without it, from
+# the lowest sample of each pass's window in samples.tsv (milterload
+# reads the corpus before each pass: dmarcd is idle then, but a window
+# may hold no sample of that moment)
 idle() {
+	if [ -s "$out/idle.tsv" ]; then
+		awk -F'\t' -v c="$1" 'NR == 1 { next }
+		    NR == 3 { p2 = $c } NR > 3 && $c > later { later = $c }
+		    { last = $c } END { print p2 + 0, later + 0, last + 0 }' \
+		    "$out/idle.tsv" | tr '\n' ' '
+		awk -F'\t' -v c="$1" 'NR > 1 && $c > hi { hi = $c }
+		    END { print hi + 0 }' "$out/samples.tsv"
+		return
+	fi
 	awk -F'\t' -v c="$1" '
 	    FNR == 1 { f++; next }
 	    f == 1 { end[++np] = $11; next }
@@ -262,7 +274,8 @@ sample() {
 	    "$(stat -c %s "$out/history" 2>/dev/null || echo 0)"
 }
 t0=$(date +%s)
-printf 'secs\trss_kb\thwm_kb\tfds\tthreads\thistory_bytes\n' >"$out/samples.tsv"
+printf 'secs\trss_kb\thwm_kb\tfds\tthreads\thistory_bytes\n' |
+    tee "$out/idle.tsv" >"$out/samples.tsv"
 ( while sample >>"$out/samples.tsv"; do sleep "$ival"; done ) &
 sampler=$!
 
@@ -280,6 +293,8 @@ while [ $n -le $npass ]; do
 		    v["secs"], v["rate"], v["p99_ms"], v["deliver"],
 		    v["quarantine"], v["reject"], v["tempfail"], v["discard"],
 		    v["errors"], e }' >>"$out/passes.tsv"
+	sleep 1		# the connections' threads end; then dmarcd is idle
+	sample >>"$out/idle.tsv"
 	[ $((n % 10)) -eq 0 ] || [ $n -eq 1 ] || [ $n -eq $npass ] &&
 	    echo "# pass $n/$npass: $(tail -n 1 "$out/samples.tsv" | cut -f 2,4,5 |
 	    awk '{ print "rss " $1 " kB, " $2 " fds, " $3 " threads" }');" \
