@@ -51,6 +51,10 @@ PKGS_TEST="unbound nsd miltertest postfix swaks opendmarc mariadb-server
 # dmarc-ingest --imap: tests/ingest/imap.sh runs a private dovecot
 PKGS_TEST="$PKGS_TEST dovecot-imapd"
 
+# dmarc-ingest --geoip: tests/ingest/enrich.sh reads its test .mmdb with
+# libmaxminddb's own mmdblookup too (a check of tests/tools/mkmmdb.py)
+PKGS_TEST="$PKGS_TEST mmdb-bin"
+
 # store: Debian's opendmarc-import (Perl) fills an OpenDMARC database that
 # tests/reports/import.sh upgrades; /usr/bin/time for import-bench.sh
 PKGS_TEST="$PKGS_TEST libdbd-mysql-perl libswitch-perl libjson-perl time"
