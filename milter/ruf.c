@@ -96,8 +96,7 @@ rufcfg_new(const struct conf *cf, const char *hostname, char *err,
 		goto fail;
 	}
 	if ((s = conf_str(cf, C_NOREPORTSLIST)) != NULL &&
-	    (rc->nolist = ruf_nolist_load(s, &rc->nnolist, err,
-	    errlen)) == NULL)
+	    (rc->nolist = noreports_load(s, err, errlen)) == NULL)
 		goto fail;
 	if ((s = conf_str(cf, C_FAILUREREPORTSSENTBY)) == NULL) {
 		snprintf(buf, sizeof(buf), "dmarcd <postmaster@%s>", hostname);
@@ -124,9 +123,7 @@ rufcfg_free(struct rufcfg *rc)
 	for (i = 0; rc->argv != NULL && rc->argv[i] != NULL; i++)
 		free(rc->argv[i]);
 	free(rc->argv);
-	for (i = 0; i < rc->nnolist; i++)
-		free(rc->nolist[i]);
-	free(rc->nolist);
+	noreports_free(rc->nolist);
 	free(rc->sent_by);
 	free(rc->envfrom);
 	free(rc);
@@ -240,7 +237,7 @@ destinations(const struct dmarcd_cfg *c, const struct dmarc_verdict *v,
 		if (!r->ruf[i].valid || !r->ruf[i].mailto ||
 		    (a = ruf_mailto(r->ruf[i].uri)) == NULL)
 			continue;
-		if (ruf_nolisted(c->ruf, a))
+		if (noreports_match(c->ruf->nolist, a))
 			log_debug("failure report for %s: %s is in "
 			    "NoReportsList", v->author, a);
 		else
@@ -249,7 +246,7 @@ destinations(const struct dmarcd_cfg *c, const struct dmarc_verdict *v,
 	}
 	l = conf_list(c->conf, C_FAILUREREPORTSBCC, &n);
 	for (i = 0; i < n; i++)
-		if (!ruf_nolisted(c->ruf, l[i]))
+		if (!noreports_match(c->ruf->nolist, l[i]))
 			strv_add(&j->bcc, &j->nbcc, l[i]);
 }
 

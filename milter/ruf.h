@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "arf.h"
+#include "noreports.h"
 #include "smtp.h"
 
 struct dmarcd_cfg;
@@ -29,8 +30,7 @@ struct rufcfg {
 	int		 use_smtp;	/* SMTPServer set: SMTP, else command */
 	struct smtp_conf smtp;
 	char		**argv;		/* ReportCommand split on white space */
-	char		**nolist;	/* NoReportsList, lower case */
-	size_t		 nnolist;
+	struct noreports *nolist;	/* NoReportsList (NULL: none) */
 	char		*sent_by;	/* From: of reports */
 	char		*envfrom;	/* its address: the SMTP envelope */
 };
@@ -79,10 +79,6 @@ void		 ruf_jobs_free(struct ruf_job *j);
 /* rufdest.c */
 /* ruf_mailto - the address of a mailto: URI (decoded), or NULL */
 char		*ruf_mailto(const char *uri);
-char		**ruf_nolist_load(const char *path, size_t *n, char *err,
-		    size_t errlen);
-/* ruf_nolisted - addr (or its domain) is in the NoReportsList */
-int		 ruf_nolisted(const struct rufcfg *rc, const char *addr);
 /* ruf_verify - drop or replace external destinations (_report._dmarc) */
 void		 ruf_verify(struct ruf_job *j);
 /* ruf_spf_dns - the SPF-DNS field for j->spf_domain, or NULL */

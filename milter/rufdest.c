@@ -1,14 +1,13 @@
 /*
- * rufdest.c -- failure-report destinations: mailto:, NoReportsList,
- * external verification, SPF-DNS
+ * rufdest.c -- failure-report destinations: mailto:, external
+ * verification, SPF-DNS
  *
  * DESCRIPTION
  *	ruf_mailto() takes the address out of a mailto: URI (percent
  *	decoding, "?hfields" dropped) with its domain normalized.
  *
- *	NoReportsList is a file of addresses and domains, one per line, '#'
- *	comments: an address entry matches that address (case-insensitive),
- *	a domain entry every address at that domain or below it.
+ *	The NoReportsList is read and matched by common/noreports.c, the
+ *	same reader dmarc-reports uses.
  *
  *	ruf_verify() runs in the worker (it does DNS): a destination whose
  *	host is the policy domain's organizational domain or below it is
@@ -23,7 +22,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +32,6 @@
 #include "ruf.h"
 #include "xmalloc.h"
 
-#define NOLIST_MAX	100000
 #define SPF_DNS_MAX	1024
 
 /* hexval - value of a hex digit, -1 if none */
@@ -79,37 +76,6 @@ ruf_mailto(const char *uri)
 	return at;
 }
 
-/* ruf_nolist_load - the NoReportsList file; NULL + err on error */
-char **
-ruf_nolist_load(const char *path, size_t *n, char *err, size_t errlen)
-{
-	char line[1024], **v = NULL, *p;
-	size_t len, i;
-	FILE *fp;
-
-	*n = 0;
-	if ((fp = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "NoReportsList %s: %s", path,
-		    strerror(errno));
-		return NULL;
-	}
-	while (fgets(line, sizeof(line), fp) != NULL && *n < NOLIST_MAX) {
-		line[strcspn(line, "#\r\n")] = '\0';
-		p = line + strspn(line, " \t");
-		len = strcspn(p, " \t");
-		if (len == 0)
-			continue;
-		for (i = 0; i < len; i++)
-			p[i] = (char)tolower((unsigned char)p[i]);
-		v = xreallocarray(v, *n + 1, sizeof(*v));
-		v[(*n)++] = xstrndup(p, len);
-	}
-	fclose(fp);
-	if (v == NULL)
-		v = xcalloc(1, sizeof(*v));
-	return v;
-}
-
 /* below - host is domain or a subdomain of it */
 static int
 below(const char *host, const char *domain)
@@ -120,23 +86,6 @@ below(const char *host, const char *domain)
 		return 0;
 	return strcasecmp(host, domain) == 0 || (h > d &&
 	    host[h - d - 1] == '.' && strcasecmp(host + h - d, domain) == 0);
-}
-
-/* ruf_nolisted - see ruf.h */
-int
-ruf_nolisted(const struct rufcfg *rc, const char *addr)
-{
-	const char *at = strrchr(addr, '@');
-	size_t i;
-
-	for (i = 0; rc != NULL && i < rc->nnolist; i++) {
-		if (strchr(rc->nolist[i], '@') != NULL) {
-			if (strcasecmp(rc->nolist[i], addr) == 0)
-				return 1;
-		} else if (at != NULL && below(at + 1, rc->nolist[i]))
-			return 1;
-	}
-	return 0;
 }
 
 /* host_of - the domain of an address (borrowed) */

@@ -1,12 +1,10 @@
 /*
  * dest.c -- where an aggregate report may go: rua URIs, size limits,
- * external destination verification, NoReportsList
+ * external destination verification
  *
  * SYNOPSIS
  *	n = dest_parse(repuri, &d);
  *	a = dest_verify(&dv, "example.com", d[0].addr, &repl, &max);
- *	nr = noreports_load(path, err, sizeof(err));
- *	if (noreports_match(nr, addr)) ...
  *
  * DESCRIPTION
  *	dest_parse reads the comma-joined rua list the database keeps
@@ -24,20 +22,14 @@
  *	the address only with one on the same host; a different host sends
  *	to neither.  Answers are cached for the run.
  *
- *	NoReportsList: one entry per line, '#' starts a comment.  An entry
- *	with '@' is an address (a leading "mailto:" is ignored); otherwise a
- *	domain, which also covers its subdomains.  Case is ignored.  The
- *	suppressions table (OpenDMARC develop) holds entries of the same
- *	form and is added by the caller.
- *
  * WHY A FILE OF ITS OWN
  *	These are the checks that keep reports from going where they must
  *	not (OpenDMARC lost its verification in a rewrite, compat 9.1).
+ *	The NoReportsList reader is common/noreports.c, shared with dmarcd.
  */
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +40,6 @@
 #include "resolver.h"
 #include "xmalloc.h"
 
-#define NR_LINE	1024
 
 /* hexval - value of one hex digit, -1 otherwise */
 static int
@@ -301,87 +292,4 @@ dest_verifier_clear(struct dest_verifier *dv)
 		free(c);
 	}
 	dv->cache = NULL;
-}
-
-/* noreports_add - one entry (address or domain), lower-cased */
-void
-noreports_add(struct noreports *nr, const char *entry)
-{
-	size_t i, len;
-	char *e;
-
-	while (isspace((unsigned char)*entry))
-		entry++;
-	if (strncasecmp(entry, "mailto:", 7) == 0)
-		entry += 7;
-	len = strlen(entry);
-	while (len > 0 && (isspace((unsigned char)entry[len - 1]) ||
-	    entry[len - 1] == '.'))
-		len--;
-	if (len == 0)
-		return;
-	e = xstrndup(entry, len);
-	for (i = 0; i < len; i++)
-		e[i] = (char)tolower((unsigned char)e[i]);
-	if (nr->n == nr->cap) {
-		nr->cap = nr->cap ? nr->cap * 2 : 16;
-		nr->e = xreallocarray(nr->e, nr->cap, sizeof(*nr->e));
-	}
-	nr->e[nr->n++] = e;
-}
-
-/* noreports_load - read the NoReportsList file (NULL: empty list) */
-struct noreports *
-noreports_load(const char *path, char *err, size_t errlen)
-{
-	struct noreports *nr = xcalloc(1, sizeof(*nr));
-	char line[NR_LINE], *hash;
-	FILE *fp;
-
-	if (path == NULL)
-		return nr;
-	if ((fp = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		noreports_free(nr);
-		return NULL;
-	}
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		if ((hash = strchr(line, '#')) != NULL)
-			*hash = '\0';
-		line[strcspn(line, "\r\n")] = '\0';
-		noreports_add(nr, line);
-	}
-	fclose(fp);
-	return nr;
-}
-
-/* noreports_match - addr is listed, or its domain or a parent of it */
-int
-noreports_match(const struct noreports *nr, const char *addr)
-{
-	const char *at = strrchr(addr, '@');
-	size_t i;
-
-	for (i = 0; nr != NULL && i < nr->n; i++) {
-		if (strchr(nr->e[i], '@') != NULL) {
-			if (strcasecmp(nr->e[i], addr) == 0)
-				return 1;
-		} else if (at != NULL && is_under(at + 1, nr->e[i]))
-			return 1;
-	}
-	return 0;
-}
-
-/* noreports_free - release the list; NULL is fine */
-void
-noreports_free(struct noreports *nr)
-{
-	size_t i;
-
-	if (nr == NULL)
-		return;
-	for (i = 0; i < nr->n; i++)
-		free(nr->e[i]);
-	free(nr->e);
-	free(nr);
 }

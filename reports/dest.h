@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "dmarc.h"
+#include "noreports.h"
 
 struct resolver;
 struct psl_od;
@@ -45,16 +46,5 @@ struct dest_verifier {
 enum dest_auth	dest_verify(struct dest_verifier *dv, const char *pdomain,
 		    const char *addr, const char **repl, uint64_t *max);
 void		dest_verifier_clear(struct dest_verifier *dv);
-
-/* NoReportsList entries (lower-cased). */
-struct noreports {
-	char	**e;
-	size_t	  n, cap;
-};
-
-struct noreports *noreports_load(const char *path, char *err, size_t errlen);
-void		 noreports_add(struct noreports *nr, const char *entry);
-int		 noreports_match(const struct noreports *nr, const char *addr);
-void		 noreports_free(struct noreports *nr);
 
 #endif

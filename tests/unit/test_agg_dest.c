@@ -44,6 +44,26 @@ test_parse(void)
 	dest_free(d, 1);
 }
 
+/* test_noreports_toolong - a list past NOREPORTS_MAX is refused, not cut */
+static void
+test_noreports_toolong(void)
+{
+	char path[] = "/tmp/test_agg_dest.XXXXXX", err[256] = "";
+	FILE *fp;
+	int fd, i;
+
+	if ((fd = mkstemp(path)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
+		CHECK(0, "temporary file");
+		return;
+	}
+	for (i = 0; i <= NOREPORTS_MAX; i++)
+		fprintf(fp, "d%d.example\n", i);
+	fclose(fp);
+	CHECK(noreports_load(path, err, sizeof(err)) == NULL &&
+	    strstr(err, "more than") != NULL, "too long a list is an error");
+	unlink(path);
+}
+
 /* test_noreports - NoReportsList matching */
 static void
 test_noreports(void)
@@ -58,11 +78,14 @@ test_noreports(void)
 		return;
 	}
 	fputs("# comment\nDead@Example.ORG\n\nmailto:x@y.example # why\n"
-	    "blocked.example.\n", fp);
+	    "blocked.example.\n\t first.example second.example\n", fp);
 	fclose(fp);
 	nr = noreports_load(path, err, sizeof(err));
 	unlink(path);
-	CHECK(nr != NULL && nr->n == 3, "three entries");
+	CHECK(nr != NULL && nr->n == 4, "four entries");
+	CHECK(nr != NULL && nr->n == 4 && strcmp(nr->e[3], "first.example") ==
+	    0, "an entry is the first word of its line");
+	CHECK(!noreports_match(nr, "a@second.example"), "second word ignored");
 	CHECK(noreports_match(nr, "dead@example.org"), "address, any case");
 	CHECK(!noreports_match(nr, "live@example.org"), "other address");
 	CHECK(noreports_match(nr, "x@y.example"), "mailto: entry");
@@ -75,6 +98,7 @@ test_noreports(void)
 	nr = noreports_load(NULL, err, sizeof(err));
 	CHECK(nr != NULL && !noreports_match(nr, "a@b.example"), "no list");
 	noreports_free(nr);
+	test_noreports_toolong();
 }
 
 /* verify - dest_verify with repl and max in one string */
