@@ -9,8 +9,8 @@
  *	It forwards to the configured nameservers (ip[@port]) or to those
  *	of resolv.conf, without a DNSSEC trust anchor: the site's resolver
  *	validates, we only need its answers, and libunbound's own cache
- *	keeps positive and negative answers for their TTLs (no cache is
- *	written here).
+ *	keeps positive and negative answers for their TTLs (see Answers
+ *	for the table in front of it).
  *
  *	Deadlines.  The context runs in thread mode (ub_ctx_async(ctx, 1)):
  *	libunbound resolves in its own thread and hands answers back
@@ -25,14 +25,18 @@
  *	cancelled query under its own lock), UB_NOID means it ran or is
  *	about to, and the last party to let go frees the request.
  *
- *	Answers.  TXT and existence answers (data, NODATA, NXDOMAIN) are
- *	also kept in a small table here, for their TTL (at most
+ *	Answers.  TXT and existence answers (data, NODATA, NXDOMAIN), and
+ *	the raw answer packets resolver_query() gives libspf2 and
+ *	libopendkim, are also kept in a small table here, for their TTL (at most
  *	RCACHE_MAXTTL seconds): a hit is answered in the calling thread,
  *	without the trip through libunbound's thread, pipe and dispatcher
  *	that costs each lookup a dozen system calls and four thread
- *	switches (tests/bench/RESULTS.md).  The table is direct-mapped
- *	(RCACHE_SLOTS entries; a collision replaces the older entry) under
- *	its own mutex; failures (SERVFAIL, timeouts) are never kept.
+ *	switches (tests/bench/RESULTS.md).  The table is 8-way set
+ *	associative (RCACHE_SETS sets: a name can sit in any of its set's
+ *	eight entries, and a full set gives up the entry closest to expiry),
+ *	so a few thousand busy names do not evict each other as they did
+ *	when each name had one slot; it has its own mutex; failures
+ *	(SERVFAIL, timeouts) are never kept.
  *
  *	Zone-file mode hands every lookup to zonefile.c.
  *
@@ -63,8 +67,11 @@
 #include "zonefile.h"
 
 #define RESOLVER_DEFAULT_TIMEOUT	5000	/* ms */
-#define RCACHE_SLOTS	4096		/* answer table entries (2^n) */
+#define RCACHE_SETS	2048		/* answer table sets (2^n) */
+#define RCACHE_WAYS	8		/* entries per set */
+#define RCACHE_SLOTS	(RCACHE_SETS * RCACHE_WAYS)
 #define RCACHE_MAXTTL	3600		/* seconds an answer is kept at most */
+#define RCACHE_PKT	0x10000		/* type flag: a raw answer packet */
 #define RCODE_NOERROR	0
 #define RCODE_SERVFAIL	2
 #define RCODE_NXDOMAIN	3
@@ -82,13 +89,19 @@ struct resolver {
 	struct rcache		*cache;		/* [RCACHE_SLOTS], ub mode */
 };
 
-/* One kept answer: TXT (type 16) or existence (type 1) of a name. */
+/*
+ * One kept answer: TXT (type 16) or existence (type 1) of a name, or the
+ * raw answer packet of any type (type | RCACHE_PKT) for libspf2 and
+ * libopendkim.
+ */
 struct rcache {
 	char			*name;		/* NULL: empty */
 	int			 type;
 	enum dmarc_dns		 st;
 	long long		 expires;	/* monotonic ms */
 	struct dmarc_dns_txt	 txt;
+	unsigned char		*pkt;
+	size_t			 pktlen;
 };
 
 /* One outstanding asynchronous query, shared by requester and callback. */
@@ -263,30 +276,68 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* rcache_slot - the table entry for (name, type): FNV-1a */
+/* rcache_set - the first entry of the set of (name, type): FNV-1a */
 static struct rcache *
-rcache_slot(struct resolver *r, const char *name, int type)
+rcache_set(struct resolver *r, const char *name, int type)
 {
 	unsigned h = 2166136261u ^ (unsigned)type;
 
 	for (; *name != '\0'; name++)
 		h = (h ^ (unsigned char)*name) * 16777619u;
-	return &r->cache[h & (RCACHE_SLOTS - 1)];
+	return &r->cache[(h & (RCACHE_SETS - 1)) * RCACHE_WAYS];
 }
 
-/* rcache_get - a kept, unexpired answer into *st (and out); 1 on a hit */
+/* rcache_find - the entry holding (name, type) in its set, or NULL */
+static struct rcache *
+rcache_find(struct resolver *r, const char *name, int type)
+{
+	struct rcache *e = rcache_set(r, name, type);
+	int i;
+
+	for (i = 0; i < RCACHE_WAYS; i++, e++)
+		if (e->name != NULL && e->type == type &&
+		    strcmp(e->name, name) == 0)
+			return e;
+	return NULL;
+}
+
+/*
+ * rcache_victim - where (name, type) is kept: its own entry, else an
+ * empty or expired one, else the one that expires first
+ */
+static struct rcache *
+rcache_victim(struct resolver *r, const char *name, int type, long long now)
+{
+	struct rcache *e, *v;
+	int i;
+
+	if ((v = rcache_find(r, name, type)) != NULL)
+		return v;
+	v = e = rcache_set(r, name, type);
+	for (i = 0; i < RCACHE_WAYS; i++, e++) {
+		if (e->name == NULL || e->expires <= now)
+			return e;
+		if (e->expires < v->expires)
+			v = e;
+	}
+	return v;
+}
+
+/*
+ * rcache_get - a kept, unexpired answer into *st, and its TXT strings into
+ * out or a copy of its packet into *pkt (either may be NULL); 1 on a hit
+ */
 static int
 rcache_get(struct resolver *r, const char *name, int type,
-    enum dmarc_dns *st, struct dmarc_dns_txt *out)
+    enum dmarc_dns *st, struct dmarc_dns_txt *out, unsigned char **pkt,
+    size_t *pktlen)
 {
 	struct rcache *e;
 	size_t i;
 	int hit = 0;
 
 	pthread_mutex_lock(&r->cmu);
-	e = rcache_slot(r, name, type);
-	if (e->name != NULL && e->type == type && strcmp(e->name, name) == 0 &&
-	    now_ms() < e->expires) {
+	if ((e = rcache_find(r, name, type)) != NULL && now_ms() < e->expires) {
 		hit = 1;
 		*st = e->st;
 		for (i = 0; out != NULL && i < e->txt.n && hit; i++)
@@ -295,15 +346,21 @@ rcache_get(struct resolver *r, const char *name, int type,
 				dmarc_dns_txt_clear(out);
 				hit = 0;
 			}
+		if (pkt != NULL && e->pkt != NULL) {
+			*pkt = xmalloc(e->pktlen);
+			memcpy(*pkt, e->pkt, e->pktlen);
+			*pktlen = e->pktlen;
+		}
 	}
 	pthread_mutex_unlock(&r->cmu);
 	return hit;
 }
 
-/* rcache_put - keep a definite answer for its TTL */
+/* rcache_put - keep a definite answer (TXT strings or packet) for its TTL */
 static void
 rcache_put(struct resolver *r, const char *name, int type, enum dmarc_dns st,
-    int ttl, const struct dmarc_dns_txt *txt)
+    int ttl, const struct dmarc_dns_txt *txt, const unsigned char *pkt,
+    size_t pktlen)
 {
 	struct rcache *e;
 	size_t i;
@@ -312,9 +369,17 @@ rcache_put(struct resolver *r, const char *name, int type, enum dmarc_dns st,
 	    st != DMARC_DNS_NXDOMAIN))
 		return;
 	pthread_mutex_lock(&r->cmu);
-	e = rcache_slot(r, name, type);
+	e = rcache_victim(r, name, type, now_ms());
 	free(e->name);
 	dmarc_dns_txt_clear(&e->txt);
+	free(e->pkt);
+	e->pkt = NULL;
+	e->pktlen = 0;
+	if (pkt != NULL) {
+		e->pkt = xmalloc(pktlen);
+		memcpy(e->pkt, pkt, pktlen);
+		e->pktlen = pktlen;
+	}
 	e->name = xstrdup(name);
 	e->type = type;
 	e->st = st;
@@ -341,9 +406,21 @@ rcache_free(struct resolver *r)
 	for (i = 0; i < RCACHE_SLOTS; i++) {
 		free(r->cache[i].name);
 		dmarc_dns_txt_clear(&r->cache[i].txt);
+		free(r->cache[i].pkt);
 	}
 	free(r->cache);
 	r->cache = NULL;
+}
+
+/* count_kept - count a lookup answered from the table */
+static enum dmarc_dns
+count_kept(struct resolver *r, enum dmarc_dns st)
+{
+	pthread_mutex_lock(&r->mu);
+	r->st.lookups++;
+	r->st.kept++;
+	pthread_mutex_unlock(&r->mu);
+	return st;
 }
 
 /* count - update the statistics for one lookup */
@@ -480,8 +557,8 @@ resolver_txt(struct resolver *r, const char *name, struct dmarc_dns_txt *out)
 
 	if (r->zf != NULL)
 		return count(r, zonefile_txt(r->zf, name, out));
-	if (rcache_get(r, name, 16, &st, out))
-		return count(r, st);
+	if (rcache_get(r, name, 16, &st, out, NULL, NULL))
+		return count_kept(r, st);
 	st = ub_lookup(r, name, 16, &res);
 	for (i = 0; st == DMARC_DNS_DATA && res->data[i] != NULL; i++)
 		if (zonefile_txt_rdata_add((unsigned char *)res->data[i],
@@ -490,7 +567,7 @@ resolver_txt(struct resolver *r, const char *name, struct dmarc_dns_txt *out)
 			st = DMARC_DNS_ERROR;
 		}
 	if (res != NULL) {
-		rcache_put(r, name, 16, st, res->ttl, out);
+		rcache_put(r, name, 16, st, res->ttl, out, NULL, 0);
 		ub_resolve_free(res);
 	}
 	return count(r, st);
@@ -505,17 +582,21 @@ resolver_exists(struct resolver *r, const char *name)
 
 	if (r->zf != NULL)
 		return count(r, zonefile_exists(r->zf, name));
-	if (rcache_get(r, name, 1, &st, NULL))
-		return count(r, st);
+	if (rcache_get(r, name, 1, &st, NULL, NULL, NULL))
+		return count_kept(r, st);
 	st = ub_lookup(r, name, 1, &res);
 	if (res != NULL) {
-		rcache_put(r, name, 1, st, res->ttl, NULL);
+		rcache_put(r, name, 1, st, res->ttl, NULL, NULL, 0);
 		ub_resolve_free(res);
 	}
 	return count(r, st);
 }
 
-/* resolver_query - the raw answer packet, for libspf2/libopendkim glue */
+/*
+ * resolver_query - the raw answer packet, for libspf2/libopendkim glue;
+ * definite answers are kept in the table like TXT answers, so the SPF
+ * and DKIM lookups of a busy domain cost no trip through libunbound
+ */
 enum dmarc_dns
 resolver_query(struct resolver *r, const char *name, int rrtype,
     unsigned char **pkt, size_t *pktlen)
@@ -528,6 +609,10 @@ resolver_query(struct resolver *r, const char *name, int rrtype,
 	if (r->zf != NULL)
 		return count(r, zonefile_query(r->zf, name, rrtype, pkt,
 		    pktlen));
+	if (rrtype >= 0 && rrtype < RCACHE_PKT &&
+	    rcache_get(r, name, rrtype | RCACHE_PKT, &st, NULL, pkt,
+	    pktlen) && *pkt != NULL)
+		return count_kept(r, st);
 	st = ub_lookup(r, name, rrtype, &res);
 	if ((st == DMARC_DNS_DATA || st == DMARC_DNS_NODATA ||
 	    st == DMARC_DNS_NXDOMAIN)) {
@@ -536,6 +621,9 @@ resolver_query(struct resolver *r, const char *name, int rrtype,
 			memcpy(*pkt, res->answer_packet,
 			    (size_t)res->answer_len);
 			*pktlen = (size_t)res->answer_len;
+			if (rrtype >= 0 && rrtype < RCACHE_PKT)
+				rcache_put(r, name, rrtype | RCACHE_PKT, st,
+				    res->ttl, NULL, *pkt, *pktlen);
 		} else
 			st = DMARC_DNS_ERROR;
 	}

@@ -70,6 +70,7 @@ enum dmarc_dns	 resolver_query(struct resolver *r, const char *name,
 /* resolver_stats - counters for tests and logs (queries sent to backend) */
 struct resolver_stats {
 	unsigned long	 lookups;	/* calls */
+	unsigned long	 kept;		/* answered from the answer table */
 	unsigned long	 timeouts;
 	unsigned long	 servfails;
 };

@@ -148,6 +148,31 @@ q0=$(queries short.dmarcd.test TXT)
 same $(($(queries short.dmarcd.test TXT) - q0)) 2 \
     "1-second TTL: asked again once it ran out"
 
+# raw answer packets (resolver_query: libspf2 and libopendkim) are kept too
+q0=$(queries dmarcd.test A)
+"$DNSQ" $NS -n 3 A dmarcd.test >"$tmp/pkt.out"
+same "$(sort -u "$tmp/pkt.out")" "dmarcd.test A data 192.0.2.1" \
+    "A packet from the table decodes to the same answer"
+same $(($(queries dmarcd.test A) - q0)) 1 "A packet cached: 3 lookups, 1 query"
+q0=$(queries nx.dmarcd.test MX)
+"$DNSQ" $NS -j 4 -n 3 MX nx.dmarcd.test >"$tmp/pktnx.out"
+same "$(sort -u "$tmp/pktnx.out")" "nx.dmarcd.test MX nxdomain" \
+    "NXDOMAIN packet answers every lookup"
+same $(($(queries nx.dmarcd.test MX) - q0)) 1 \
+    "NXDOMAIN packet cached: 12 lookups in 4 threads, 1 query"
+
+# 2,000 names asked twice in one process: the second round is answered from
+# the table (a table where each name has one slot lost ~400 of them to
+# collisions and asked libunbound again: tests/bench/RESULTS.md)
+i=0 names=
+while [ $i -lt 2000 ]; do names="$names n$i.bulk.dmarcd.test"; i=$((i + 1)); done
+# (counted by the resolver: unbound's log also shows libunbound's resends)
+# shellcheck disable=SC2086
+"$DNSQ" -v $NS -n 2 TXT $names >"$tmp/bulk.out" 2>"$tmp/bulk.err"
+same "$(grep -c ' TXT nxdomain$' "$tmp/bulk.out")" 4000 "2 x 2,000 answered"
+same "$(sed -n 's/^# lookups 4000 kept \([0-9]*\) .*/\1/p' "$tmp/bulk.err")" \
+    2000 "2,000 distinct names: the second round all kept"
+
 # --- failures -----------------------------------------------------------------
 "$DNSQ" -v $NS -t 3000 TXT x.refused.test >"$tmp/sf.out" 2>"$tmp/sf.err"
 same "$(cat "$tmp/sf.out")" "x.refused.test TXT servfail" \

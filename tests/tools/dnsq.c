@@ -275,8 +275,9 @@ main(int argc, char **argv)
 	run(nthreads);
 	resolver_stats(q.r, &st);
 	if (q.verbose)
-		fprintf(stderr, "# lookups %lu timeouts %lu servfails %lu\n",
-		    st.lookups, st.timeouts, st.servfails);
+		fprintf(stderr, "# lookups %lu kept %lu timeouts %lu "
+		    "servfails %lu\n", st.lookups, st.kept, st.timeouts,
+		    st.servfails);
 	resolver_free(q.r);
 	return 0;
 }
