@@ -35,6 +35,7 @@
 
 #include "dmarcd.h"
 #include "log.h"
+#include "rand.h"
 #include "xmalloc.h"
 
 #define MAXRCPTCHECK	100
@@ -497,7 +498,7 @@ msg_evaluate(const struct dmarcd_cfg *c, const struct msg *m,
 	in.envfrom_domain = m->envfrom_domain;
 	in.helo = m->helo;
 	in.auth = ai;
-	in.pct_roll = arc4random_uniform(100);
+	in.pct_roll = rand_below(100);
 	if (dmarc_evaluate(&c->opts, &in, &ev) != DMARC_OK)
 		fatalx("out of memory evaluating DMARC");
 	decide(c, ev, av, out, applied);
