@@ -12,18 +12,33 @@
  *	no entity loading; what recovery had to skip is recorded as an
  *	error on the report, as parsedmarc does, and never rejects it.
  *
- *	The document is read with SAX callbacks, not into a tree: a
- *	50000-record Google report costs its records, not ten times their
- *	size in DOM nodes, and parsing runs at libxml2's own speed.  The
- *	state is the stack of open element names; text is collected for the
- *	element being read and stored when it closes.  Entities other than
- *	the five predefined ones are dropped, never expanded or loaded.
+ *	The document is pushed through libxml2's SAX parser in chunks as it
+ *	arrives (aggxml_push), never built into a tree, and records leave
+ *	in batches while the rest is still being read: the sink's begin()
+ *	gets the report once its identity is known (report_metadata and
+ *	policy_published normally precede the records), records() each
+ *	batch of sink->batch records (strings in an arena freed after the
+ *	call), end() the finished report with its final errors.  Memory is
+ *	one batch, whatever the record count.  The identity is frozen at
+ *	begin(): a later report_metadata or policy_published element cannot
+ *	change what a sink has already stored, so a report that began is
+ *	never rejected afterwards.  A report whose identity comes after its
+ *	records (not seen in the wild) is held whole until it is known.
+ *	The state is the stack of open element names; text is collected for
+ *	the element being read and stored when it closes.  Entities other
+ *	than the five predefined ones are dropped, never expanded or loaded.
+ *
+ *	A document whose root libxml2 cannot reach in its declared encoding
+ *	is read again as windows-1252; the bytes before the root are kept
+ *	for that (up to PRE_MAX), nothing after it.
  *
  *	The report is rejected (with the reason in why) only when the root
  *	is not <feedback> or the identity of the report is missing: report
  *	id, date range, policy domain, or both org name and email.  Result
  *	words are lower-cased ("Pass"); the policy defaults and alignment
- *	booleans are filled by agg_normalise() (normalise.c).
+ *	booleans are filled by agg_normalise_head() and
+ *	agg_normalise_records() (normalise.c).  aggxml_parse() is the same
+ *	parser with a sink that keeps every record in the report.
  *
  * SEE ALSO
  *	RFC 9990 appendix A, RFC 7489 appendix C; tests/fuzz/aggxml_fuzz.c
@@ -51,6 +66,8 @@
 			 XML_PARSE_NOCDATA)
 #define STACK_MAX	16		/* element depth we follow */
 #define TEXT_MAX	(64 * 1024)	/* bytes kept per value */
+#define PRE_MAX		(1u << 20)	/* bytes kept for the encoding retry */
+#define PUSH_CHUNK	(256u << 10)	/* bytes handed to libxml2 at once */
 
 /* Where we are in <feedback>: one enum per element we read. */
 enum el {
@@ -59,16 +76,27 @@ enum el {
 	E_LEAF
 };
 
-struct sax {
+struct aggxml {
+	xmlParserCtxtPtr ctx;
+	struct ingest_sink sink;
 	struct report	*r;
+	char		*container;
 	enum el		 stack[STACK_MAX];
 	int		 depth;			/* open elements */
 	int		 root_seen, not_feedback, npol, nmeta;
+	int		 pass, dead, begun;
 	struct ibuf	 text;
+	struct ibuf	 pre;			/* input before the root */
+	int		 pre_lost;		/* over PRE_MAX: no retry */
 	struct agg_record *rec;			/* record being read */
 	struct agg_auth	*auth;			/* auth entry being read */
 	struct agg_reason *reason;
+	struct agg_record *batch;		/* records not yet delivered */
+	size_t		 nbatch, capbatch;
+	struct arena	 ra;			/* their strings */
 	char		 rootname[64];
+	char		 err[200];		/* libxml2's last error */
+	int		 wf;
 };
 
 /* trimdup - a trimmed copy into the arena */
@@ -115,17 +143,18 @@ epoch(const char *s, int64_t *out)
 	return 0;
 }
 
-/* new_record - a zeroed record at the end of the report */
+/* new_record - a zeroed record at the end of the batch */
 static struct agg_record *
-new_record(struct agg_report *g)
+new_record(struct aggxml *x)
 {
-	if (g->nrecords == g->caprecords) {
-		g->caprecords = g->caprecords ? g->caprecords * 2 : 8;
-		g->records = xreallocarray(g->records, g->caprecords,
-		    sizeof(*g->records));
+	if (x->nbatch == x->capbatch) {
+		x->capbatch = x->capbatch ? x->capbatch * 2 : 8;
+		x->batch = xreallocarray(x->batch, x->capbatch,
+		    sizeof(*x->batch));
 	}
-	memset(&g->records[g->nrecords], 0, sizeof(g->records[0]));
-	return &g->records[g->nrecords++];
+	memset(&x->batch[x->nbatch], 0, sizeof(x->batch[0]));
+	x->r->u.agg.total++;
+	return &x->batch[x->nbatch++];
 }
 
 /* grow - one more element of an arena array (records have few) */
@@ -141,10 +170,10 @@ grow(struct arena *a, void *v, size_t n, size_t size)
 
 /* child_of - the state entered by element name inside parent */
 static enum el
-child_of(struct sax *x, enum el parent, const char *name)
+child_of(struct aggxml *x, enum el parent, const char *name)
 {
 	struct agg_record *rec = x->rec;
-	struct arena *a = &x->r->arena;
+	struct arena *a = &x->ra;
 
 	switch (parent) {
 	case E_FEEDBACK:
@@ -155,7 +184,7 @@ child_of(struct sax *x, enum el parent, const char *name)
 		if (strcmp(name, "policy_published") == 0)
 			return x->npol++ == 0 ? E_POLICY : E_OTHER;
 		if (strcmp(name, "record") == 0) {
-			x->rec = new_record(&x->r->u.agg);
+			x->rec = new_record(x);
 			return E_RECORD;
 		}
 		return E_OTHER;
@@ -212,7 +241,7 @@ on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
     const xmlChar *uri, int nns, const xmlChar **ns, int nattr, int ndef,
     const xmlChar **attrs)
 {
-	struct sax *x = ((xmlParserCtxtPtr)ctx)->_private;
+	struct aggxml *x = ((xmlParserCtxtPtr)ctx)->_private;
 	const char *name = (const char *)local;
 	enum el e;
 
@@ -246,7 +275,7 @@ on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 static void
 on_text(void *ctx, const xmlChar *ch, int len)
 {
-	struct sax *x = ((xmlParserCtxtPtr)ctx)->_private;
+	struct aggxml *x = ((xmlParserCtxtPtr)ctx)->_private;
 
 	if (x->depth > 0 && x->depth <= STACK_MAX &&
 	    x->stack[x->depth - 1] == E_LEAF && x->text.len < TEXT_MAX)
@@ -255,7 +284,7 @@ on_text(void *ctx, const xmlChar *ch, int len)
 
 /* set_meta - a leaf of report_metadata (or its date_range) */
 static void
-set_meta(struct sax *x, enum el parent, const char *name, char *v)
+set_meta(struct aggxml *x, enum el parent, const char *name, char *v)
 {
 	struct agg_report *g = &x->r->u.agg;
 
@@ -281,7 +310,7 @@ set_meta(struct sax *x, enum el parent, const char *name, char *v)
 
 /* set_policy - a leaf of policy_published */
 static void
-set_policy(struct sax *x, const char *name, char *v)
+set_policy(struct aggxml *x, const char *name, char *v)
 {
 	struct agg_report *g = &x->r->u.agg;
 	static const struct { const char *n; size_t off; } f[] = {
@@ -321,7 +350,7 @@ set_policy(struct sax *x, const char *name, char *v)
 
 /* set_record - a leaf somewhere in a record */
 static void
-set_record(struct sax *x, enum el parent, const char *name, char *v)
+set_record(struct aggxml *x, enum el parent, const char *name, char *v)
 {
 	struct agg_record *rec = x->rec;
 
@@ -332,7 +361,7 @@ set_record(struct sax *x, enum el parent, const char *name, char *v)
 		else if (strcmp(name, "count") == 0 &&
 		    epoch(v, &rec->count) != 0) {
 			report_error(x->r, "record %zu: count \"%s\"",
-			    x->r->u.agg.nrecords, v);
+			    x->r->u.agg.total, v);
 			rec->count = 0;
 		}
 		break;
@@ -375,54 +404,6 @@ set_record(struct sax *x, enum el parent, const char *name, char *v)
 	}
 }
 
-/* record_done - a record closed: note what it lacked */
-static void
-record_done(struct sax *x)
-{
-	struct agg_record *rec = x->rec;
-	size_t i = x->r->u.agg.nrecords;
-
-	if (rec == NULL)
-		return;
-	if (rec->source_ip == NULL || *rec->source_ip == '\0')
-		report_error(x->r, "record %zu: empty source_ip", i);
-	x->rec = NULL;
-}
-
-/* on_end - an element closes: store its text, check a record */
-static void
-on_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
-    const xmlChar *uri)
-{
-	struct sax *x = ((xmlParserCtxtPtr)ctx)->_private;
-	enum el e, parent;
-	const char *name;
-	char *v;
-
-	if (x->depth == 0)
-		return;
-	if (x->depth-- > STACK_MAX)
-		return;
-	e = x->stack[x->depth];
-	parent = x->depth > 0 ? x->stack[x->depth - 1] : E_OTHER;
-	if (e == E_RECORD)
-		record_done(x);
-	if (e != E_LEAF)
-		return;
-	name = (const char *)local;
-	v = trimdup(&x->r->arena, x->text.data ? x->text.data : "",
-	    x->text.len);
-	x->text.len = 0;
-	if (parent == E_FEEDBACK && strcmp(name, "version") == 0)
-		x->r->u.agg.xml_schema = v;
-	else if (parent == E_META || parent == E_DATE)
-		set_meta(x, parent, name, v);
-	else if (parent == E_POLICY)
-		set_policy(x, name, v);
-	else if (x->rec != NULL)
-		set_record(x, parent, name, v);
-}
-
 /* check - the fields without which a report cannot be identified */
 static const char *
 check(struct agg_report *g)
@@ -439,18 +420,99 @@ check(struct agg_report *g)
 	return NULL;
 }
 
-/* parse - one SAX pass, as declared or forcing an encoding */
-static int
-parse(const char *p, size_t n, const char *enc, struct sax *x, char *err,
-    size_t errlen)
+/* flush - hand the batch to the sink and start an empty one */
+static void
+flush(struct aggxml *x)
 {
-	xmlParserCtxtPtr ctx;
-	xmlSAXHandler sax;
-	const xmlError *e;
-	int wf;
+	struct agg_report *g = &x->r->u.agg;
 
-	if ((ctx = xmlCreateMemoryParserCtxt(p, (int)n)) == NULL)
-		return -1;
+	if (x->nbatch == 0)
+		return;
+	agg_normalise_records(x->r, x->batch, x->nbatch, g->total - x->nbatch);
+	if (x->sink.records != NULL)
+		x->sink.records(x->sink.arg, x->r, x->batch, x->nbatch, &x->ra);
+	x->nbatch = 0;
+	arena_free(&x->ra);
+}
+
+/* try_begin - once the identity is known: defaults, begin(), from now on
+   the head is frozen */
+static int
+try_begin(struct aggxml *x)
+{
+	if (x->begun)
+		return 1;
+	if (check(&x->r->u.agg) != NULL)
+		return 0;
+	agg_normalise_head(x->r);
+	x->begun = 1;
+	if (x->sink.begin != NULL)
+		x->sink.begin(x->sink.arg, x->r);
+	return 1;
+}
+
+/* record_done - a record closed: note what it lacked, deliver a batch */
+static void
+record_done(struct aggxml *x)
+{
+	struct agg_record *rec = x->rec;
+	size_t i = x->r->u.agg.total;
+
+	if (rec == NULL)
+		return;
+	if (rec->source_ip == NULL || *rec->source_ip == '\0')
+		report_error(x->r, "record %zu: empty source_ip", i);
+	x->rec = NULL;
+	if (x->nbatch >= x->sink.batch && try_begin(x))
+		flush(x);
+}
+
+/* on_end - an element closes: store its text, check a record */
+static void
+on_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct aggxml *x = ((xmlParserCtxtPtr)ctx)->_private;
+	enum el e, parent;
+	const char *name;
+	char *v;
+
+	if (x->depth == 0)
+		return;
+	if (x->depth-- > STACK_MAX)
+		return;
+	e = x->stack[x->depth];
+	parent = x->depth > 0 ? x->stack[x->depth - 1] : E_OTHER;
+	if (e == E_RECORD)
+		record_done(x);
+	if (e != E_LEAF)
+		return;
+	name = (const char *)local;
+	if (x->rec == NULL && x->begun && !(parent == E_META &&
+	    strcmp(name, "error") == 0)) {
+		/* the identity was frozen when the first batch left */
+		x->text.len = 0;
+		return;
+	}
+	v = trimdup(x->rec != NULL ? &x->ra : &x->r->arena,
+	    x->text.data ? x->text.data : "", x->text.len);
+	x->text.len = 0;
+	if (parent == E_FEEDBACK && strcmp(name, "version") == 0)
+		x->r->u.agg.xml_schema = v;
+	else if (parent == E_META || parent == E_DATE)
+		set_meta(x, parent, name, v);
+	else if (parent == E_POLICY)
+		set_policy(x, name, v);
+	else if (x->rec != NULL)
+		set_record(x, parent, name, v);
+}
+
+/* newctx - a push parser for this pass (windows-1252 on the second) */
+static int
+newctx(struct aggxml *x)
+{
+	xmlSAXHandler sax;
+
 	memset(&sax, 0, sizeof(sax));
 	xmlSAXVersion(&sax, 2);
 	sax.startElementNs = on_start;
@@ -464,76 +526,240 @@ parse(const char *p, size_t n, const char *enc, struct sax *x, char *err,
 	sax.serror = NULL;
 	sax.error = NULL;
 	sax.warning = NULL;
-	memcpy(ctx->sax, &sax, sizeof(sax));
-	ctx->_private = x;
-	xmlCtxtUseOptions(ctx, XML_OPTS);
-	if (enc != NULL) {
-		xmlCharEncodingHandlerPtr h = xmlFindCharEncodingHandler(enc);
+	if ((x->ctx = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL)) ==
+	    NULL)
+		return -1;
+	x->ctx->_private = x;
+	xmlCtxtUseOptions(x->ctx, XML_OPTS);
+	if (x->pass > 0) {
+		xmlCharEncodingHandlerPtr h =
+		    xmlFindCharEncodingHandler("windows-1252");
 
 		if (h != NULL)
-			xmlSwitchToEncoding(ctx, h);
+			xmlSwitchToEncoding(x->ctx, h);
 	}
-	xmlParseDocument(ctx);
-	wf = ctx->wellFormed;
-	*err = '\0';
-	if (!wf && (e = xmlCtxtGetLastError(ctx)) != NULL && e->message)
-		snprintf(err, errlen, "line %d: %s", e->line, e->message);
-	if (ctx->myDoc != NULL)
-		xmlFreeDoc(ctx->myDoc);
-	ctx->myDoc = NULL;
-	xmlFreeParserCtxt(ctx);
-	return wf;
+	return 0;
 }
 
-/* aggxml_parse - one aggregate report; 0, or -1 with the reason in why */
+/* freectx - the parser, its error kept for the report */
+static void
+freectx(struct aggxml *x)
+{
+	const xmlError *e;
+
+	if (x->ctx == NULL)
+		return;
+	x->wf = x->ctx->wellFormed;
+	x->err[0] = '\0';
+	if (!x->wf && (e = xmlCtxtGetLastError(x->ctx)) != NULL &&
+	    e->message)
+		snprintf(x->err, sizeof(x->err), "line %d: %s", e->line,
+		    e->message);
+	if (x->ctx->myDoc != NULL)
+		xmlFreeDoc(x->ctx->myDoc);
+	x->ctx->myDoc = NULL;
+	xmlFreeParserCtxt(x->ctx);
+	x->ctx = NULL;
+}
+
+/* fresh - a new empty report (first use, or a retried pass) */
+static void
+fresh(struct aggxml *x)
+{
+	report_free(x->r);
+	x->r = report_new(REPORT_AGGREGATE);
+	x->r->u.agg.begin = x->r->u.agg.end = -1;
+	x->r->container = arena_strdup(&x->r->arena, x->container);
+	x->depth = x->root_seen = x->not_feedback = x->npol = x->nmeta = 0;
+	x->nbatch = 0;
+	x->rec = NULL;
+	arena_free(&x->ra);
+}
+
+/* feed - chunks into libxml2; a halted parser takes no more */
+static void
+feed(struct aggxml *x, const char *p, size_t n, int last)
+{
+	size_t k;
+
+	do {
+		k = n < PUSH_CHUNK ? n : PUSH_CHUNK;
+		if (x->ctx->instate == XML_PARSER_EOF) {
+			x->dead = 1;
+			return;
+		}
+		xmlParseChunk(x->ctx, p, (int)k, last && k == n);
+		p += k;
+		n -= k;
+	} while (n > 0);
+	if (x->ctx->instate == XML_PARSER_EOF)
+		x->dead = 1;
+}
+
+/* retry - the root was not reached: once more as windows-1252 */
+static int
+retry(struct aggxml *x, int last)
+{
+	if (x->root_seen || x->pass > 0 || x->pre_lost)
+		return 0;
+	freectx(x);
+	x->pass = 1;
+	x->dead = 0;
+	fresh(x);
+	if (newctx(x) != 0) {
+		x->dead = 1;
+		return 0;
+	}
+	feed(x, x->pre.data ? x->pre.data : "", x->pre.len, last);
+	return 1;
+}
+
+/* aggxml_new - a push parser delivering to sink (copied); container is
+   how the payload was found ("gzip>xml"), or NULL */
+struct aggxml *
+aggxml_new(const struct ingest_sink *sink, const char *container)
+{
+	struct aggxml *x = xcalloc(1, sizeof(*x));
+
+	x->sink = *sink;
+	if (x->sink.batch == 0)
+		x->sink.batch = INGEST_BATCH;
+	x->container = container != NULL ? xstrdup(container) : NULL;
+	fresh(x);
+	if (newctx(x) != 0)
+		x->dead = 1;
+	return x;
+}
+
+/* aggxml_push - the next n bytes of the document */
+void
+aggxml_push(struct aggxml *x, const char *p, size_t n)
+{
+	if (x->dead || n == 0)
+		return;
+	if (!x->root_seen && !x->pre_lost) {
+		if (x->pre.len + n > PRE_MAX) {
+			x->pre_lost = 1;
+			ibuf_free(&x->pre);
+		} else
+			ibuf_add(&x->pre, p, n);
+	}
+	feed(x, p, n, 0);
+	if (x->root_seen && x->pre.data != NULL)
+		ibuf_free(&x->pre);
+	if (x->dead && !x->root_seen)
+		retry(x, 0);
+}
+
+/* aggxml_note - a problem of the container, recorded on the report */
+void
+aggxml_note(struct aggxml *x, const char *note)
+{
+	if (note != NULL && *note != '\0')
+		report_error(x->r, "%s", note);
+}
+
+/* finish - the end of input: the parser's verdict, or why not a report */
+static const char *
+finish(struct aggxml *x, char *why, size_t whylen)
+{
+	const char *bad;
+
+	if (!x->dead && x->ctx != NULL)
+		feed(x, "", 0, 1);
+	if (!x->root_seen && retry(x, 1) && !x->dead)
+		feed(x, "", 0, 1);
+	freectx(x);
+	if (!x->root_seen) {
+		snprintf(why, whylen, "XML: not parseable%s%s",
+		    *x->err ? ": " : "", x->err);
+		return why;
+	}
+	if (x->not_feedback) {
+		snprintf(why, whylen, "XML: root element <%s> is not "
+		    "<feedback>", x->rootname);
+		return why;
+	}
+	if (!x->wf)
+		report_error(x->r, "invalid XML (recovered): %s",
+		    *x->err ? x->err : "not well-formed");
+	if (x->npol > 1)
+		report_error(x->r, "%d policy_published elements; the first "
+		    "kept", x->npol);
+	if (!try_begin(x)) {
+		bad = check(&x->r->u.agg);
+		snprintf(why, whylen, "aggregate report: %s", bad);
+		return why;
+	}
+	x->rec = NULL;
+	flush(x);
+	return NULL;
+}
+
+/* aggxml_finish - end of the document: end() and the report in *out
+   (the caller frees it), or -1 with the reason in why; frees x */
+int
+aggxml_finish(struct aggxml *x, struct report **out, char *why,
+    size_t whylen)
+{
+	int rc = -1;
+
+	*out = NULL;
+	if (finish(x, why, whylen) == NULL) {
+		if (x->sink.end != NULL)
+			x->sink.end(x->sink.arg, x->r);
+		*out = x->r;
+		x->r = NULL;
+		rc = 0;
+	}
+	report_free(x->r);
+	ibuf_free(&x->text);
+	ibuf_free(&x->pre);
+	arena_free(&x->ra);
+	free(x->batch);
+	free(x->container);
+	free(x);
+	return rc;
+}
+
+/* keep - the collecting sink: deep copies of every record in the report */
+static void
+keep(void *arg, struct report *r, struct agg_record *v, size_t n,
+    struct arena *ra)
+{
+	struct agg_report *g = &r->u.agg;
+	size_t i;
+
+	(void)arg;
+	(void)ra;
+	if (g->nrecords + n > g->caprecords) {
+		while (g->nrecords + n > g->caprecords)
+			g->caprecords = g->caprecords ? g->caprecords * 2 : 8;
+		g->records = xreallocarray(g->records, g->caprecords,
+		    sizeof(*g->records));
+	}
+	for (i = 0; i < n; i++)
+		agg_record_copy(&r->arena, &g->records[g->nrecords++], &v[i]);
+}
+
+/* aggxml_keep - a sink that keeps the records in r->u.agg.records */
+void
+aggxml_keep(struct ingest_sink *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->records = keep;
+}
+
+/* aggxml_parse - one whole document, every record kept in the report */
 int
 aggxml_parse(const char *p, size_t n, struct report **out, char *why,
     size_t whylen)
 {
-	struct sax x;
-	const char *bad;
-	char err[200];
-	int wf, pass;
+	struct ingest_sink s;
+	struct aggxml *x;
 
-	*out = NULL;
-	if (n > INT32_MAX) {
-		snprintf(why, whylen, "XML: larger than 2 GiB");
-		return -1;
-	}
-	for (pass = 0; pass < 2; pass++) {
-		memset(&x, 0, sizeof(x));
-		x.r = report_new(REPORT_AGGREGATE);
-		x.r->u.agg.begin = x.r->u.agg.end = -1;
-		wf = parse(p, n, pass ? "windows-1252" : NULL, &x, err,
-		    sizeof(err));
-		ibuf_free(&x.text);
-		if (x.root_seen)
-			break;
-		report_free(x.r);
-	}
-	if (!x.root_seen) {
-		snprintf(why, whylen, "XML: not parseable%s%s",
-		    *err ? ": " : "", err);
-		return -1;
-	}
-	if (x.not_feedback) {
-		snprintf(why, whylen, "XML: root element <%s> is not <feedback>",
-		    x.rootname);
-		report_free(x.r);
-		return -1;
-	}
-	if (!wf)
-		report_error(x.r, "invalid XML (recovered): %s",
-		    *err ? err : "not well-formed");
-	if (x.npol > 1)
-		report_error(x.r, "%d policy_published elements; the first kept",
-		    x.npol);
-	if ((bad = check(&x.r->u.agg)) != NULL) {
-		snprintf(why, whylen, "aggregate report: %s", bad);
-		report_free(x.r);
-		return -1;
-	}
-	agg_normalise(x.r);
-	*out = x.r;
-	return 0;
+	aggxml_keep(&s);
+	x = aggxml_new(&s, NULL);
+	aggxml_push(x, p, n);
+	return aggxml_finish(x, out, why, whylen);
 }

@@ -10,8 +10,18 @@
  *	senders label gzip as octet-stream, zip as x-zip-compressed and JSON
  *	as "xml.gz" (inbound-reports.md section 4, quirks 1, 2, 11).
  *
+ *	A gzip or raw zlib stream whose first bytes are XML is not inflated
+ *	into memory: with a stream hook set (ingest.c sets one), the pieces
+ *	go to the hook's XML push parser as they are inflated, so a 1 GB
+ *	report costs one 64 KiB window.  Anything else inside (gzip in gzip,
+ *	zip, JSON, a message) is inflated whole as before.  Zip members are
+ *	inflated whole (zip.c): the central directory is at the end.
+ *
  *	Bounds: INGEST_MAX_OUTPUT bytes produced per input (a zip or gzip
- *	bomb stops there with a reason) and INGEST_MAX_DEPTH nested layers.
+ *	bomb stops there with a reason), INGEST_MAX_STREAM bytes per streamed
+ *	XML payload (only CPU time is at stake: the rest is ignored and
+ *	recorded as an error on the report) and INGEST_MAX_DEPTH nested
+ *	layers.
  */
 #include "config.h"
 
@@ -24,6 +34,20 @@
 #include "xmalloc.h"
 
 #define INFLATE_CHUNK	65536
+#define SNIFF_BYTES	512	/* inflated bytes looked at before choosing */
+
+/* One gzip or zlib stream being inflated: undecided, streamed to the
+   hook, or collected whole in head. */
+struct inflating {
+	struct payloads	*out;
+	const char	*kind;		/* "gzip" or "zlib" */
+	char		 path[64];
+	struct ibuf	 head;
+	void		*h;		/* the hook's handle when streaming */
+	enum { UNDECIDED, STREAMING, WHOLE } mode;
+	size_t		 total;		/* bytes inflated */
+	unsigned char	 buf[INFLATE_CHUNK];
+};
 
 static int	unwrap_r(const char *p, size_t n, int depth, const char *path,
 		    struct payloads *out, struct ibuf *own);
@@ -248,31 +272,161 @@ subpath(char *dst, size_t dlen, const char *path, const char *layer)
 	xstrlcpy(dst, tmp, dlen);
 }
 
+/* decide - stream the payload when it is XML and a hook is set */
+static void
+decide(struct inflating *f)
+{
+	const struct stream_hook *k = f->out->hook;
+
+	if (k == NULL || sniff(f->head.data, f->head.len) != SNIFF_XML) {
+		f->mode = WHOLE;
+		return;
+	}
+	f->mode = STREAMING;
+	f->h = k->open(k->arg, f->path);
+	k->push(f->h, f->head.data, f->head.len);
+	ibuf_free(&f->head);
+}
+
+/* piece - one inflated piece; -2 when over the bound */
+static int
+piece(struct inflating *f, const unsigned char *p, size_t n)
+{
+	f->total += n;
+	if (f->mode == STREAMING) {
+		if (f->total > INGEST_MAX_STREAM)
+			return -2;
+		f->out->hook->push(f->h, (const char *)p, n);
+		return 0;
+	}
+	if (f->total > INGEST_MAX_OUTPUT - f->out->total)
+		return -2;
+	ibuf_add(&f->head, p, n);
+	if (f->mode == UNDECIDED && f->head.len >= SNIFF_BYTES)
+		decide(f);
+	return 0;
+}
+
+/* inflate_to - one deflate stream (wbits as inflateInit2) in pieces;
+   0 done, 1 truncated, -1 corrupt, -2 over the bound */
+static int
+inflate_to(struct inflating *f, const char *p, size_t n, int wbits,
+    size_t *consumed)
+{
+	z_stream z;
+	size_t left, got;
+	int rc, ret = 0;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, wbits) != Z_OK)
+		return -1;
+	z.next_in = (Bytef *)(uintptr_t)p;
+	for (;;) {
+		left = n - (size_t)((const char *)z.next_in - p);
+		z.avail_in = left > (1u << 30) ? (1u << 30) : (uInt)left;
+		z.next_out = f->buf;
+		z.avail_out = sizeof(f->buf);
+		rc = inflate(&z, Z_NO_FLUSH);
+		got = sizeof(f->buf) - z.avail_out;
+		if (got > 0 && piece(f, f->buf, got) != 0) {
+			ret = -2;
+			break;
+		}
+		if (rc == Z_STREAM_END)
+			break;
+		if (rc == Z_OK)
+			continue;
+		ret = rc == Z_BUF_ERROR && z.avail_in == 0 ? 1 : -1;
+		break;
+	}
+	*consumed = (size_t)((const char *)z.next_in - p);
+	inflateEnd(&z);
+	return ret;
+}
+
+/* inflated - the stream ended: close the streamed payload (note: what
+   went wrong, or NULL), or unwrap what was collected */
+static int
+inflated(struct inflating *f, int depth, const char *note)
+{
+	const struct stream_hook *k = f->out->hook;
+	size_t first = f->out->n;
+	int rc;
+
+	if (f->mode == UNDECIDED)
+		decide(f);
+	if (f->mode == STREAMING) {
+		k->close(k->arg, f->h, note);
+		f->out->streamed++;
+		return 0;
+	}
+	f->out->total += f->head.len;
+	rc = unwrap_r(f->head.data ? f->head.data : "", f->head.len,
+	    depth + 1, f->path, f->out, &f->head);
+	ibuf_free(&f->head);
+	for (; note != NULL && first < f->out->n; first++)
+		if (f->out->v[first].note[0] == '\0')
+			snprintf(f->out->v[first].note,
+			    sizeof(f->out->v[first].note), "%s", note);
+	return rc;
+}
+
+/* inflating_new - the state for one stream under path */
+static struct inflating *
+inflating_new(struct payloads *out, const char *path, const char *kind)
+{
+	struct inflating *f = xcalloc(1, sizeof(*f));
+
+	f->out = out;
+	f->kind = kind;
+	subpath(f->path, sizeof(f->path), path, kind);
+	return f;
+}
+
+/* over_note - the bound that stopped an inflation */
+static void
+over_note(struct inflating *f, char *note, size_t len)
+{
+	if (f->mode == STREAMING)
+		snprintf(note, len, "%s: output over %llu bytes; the rest "
+		    "ignored", f->kind, (unsigned long long)INGEST_MAX_STREAM);
+	else
+		snprintf(f->out->note, sizeof(f->out->note),
+		    "%s: output over %u bytes", f->kind, INGEST_MAX_OUTPUT);
+}
+
 /* unwrap_gzip - every member of a gzip file, then what they hold */
 static int
 unwrap_gzip(const char *p, size_t n, int depth, const char *path,
     struct payloads *out)
 {
-	struct ibuf b = { 0 };
-	size_t off = 0, used, first;
-	char sp[64];
-	int rc = 0, r = 0;
+	struct inflating *f = inflating_new(out, path, "gzip");
+	size_t off = 0, used;
+	char note[96];
+	int rc, r = 0;
 
+	note[0] = '\0';
 	while (off + 2 <= n && (unsigned char)p[off] == 0x1f &&
 	    (unsigned char)p[off + 1] == 0x8b) {
-		r = gunzip(p + off, n - off, 16 + MAX_WBITS, &b,
-		    INGEST_MAX_OUTPUT - out->total, &used);
+		r = inflate_to(f, p + off, n - off, 16 + MAX_WBITS, &used);
 		if (r == -2) {
-			snprintf(out->note, sizeof(out->note),
-			    "gzip: output over %u bytes", INGEST_MAX_OUTPUT);
-			ibuf_free(&b);
-			return -1;
+			over_note(f, note, sizeof(note));
+			if (f->mode != STREAMING) {
+				ibuf_free(&f->head);
+				free(f);
+				return -1;
+			}
+			break;
 		}
 		if (r != 0) {
+			/* a reason if nothing is found, else an error of the
+			   report it cut short */
 			snprintf(out->note, sizeof(out->note), "gzip: %s",
 			    r == 1 ? "truncated stream" : "corrupt data");
-			if (b.len == 0) {
-				ibuf_free(&b);
+			snprintf(note, sizeof(note), "%.90s", out->note);
+			if (f->total == 0) {
+				ibuf_free(&f->head);
+				free(f);
 				return -1;
 			}
 			break;
@@ -281,38 +435,39 @@ unwrap_gzip(const char *p, size_t n, int depth, const char *path,
 		if (used == 0)
 			break;
 	}
-	out->total += b.len;
-	subpath(sp, sizeof(sp), path, "gzip");
-	first = out->n;
-	rc = unwrap_r(b.data ? b.data : "", b.len, depth + 1, sp, out, &b);
-	ibuf_free(&b);
 	if (off < n && r == 0)
-		for (; first < out->n; first++)
-			if (out->v[first].note[0] == '\0')
-				snprintf(out->v[first].note,
-				    sizeof(out->v[first].note), "gzip: %zu "
-				    "bytes of trailing junk ignored", n - off);
+		snprintf(note, sizeof(note), "gzip: %zu bytes of trailing "
+		    "junk ignored", n - off);
+	rc = inflated(f, depth, *note ? note : NULL);
+	free(f);
 	return rc;
 }
 
-/* unwrap_zlib - a raw zlib stream (AOL); -1 when it is not one */
+/* unwrap_zlib - a raw zlib stream (AOL); -2 when it is not one */
 static int
 unwrap_zlib(const char *p, size_t n, int depth, const char *path,
     struct payloads *out)
 {
-	struct ibuf b = { 0 };
-	char sp[64];
+	struct inflating *f = inflating_new(out, path, "zlib");
+	size_t used;
+	char note[96];
 	int r, rc;
 
-	r = gunzip(p, n, MAX_WBITS, &b, INGEST_MAX_OUTPUT - out->total, NULL);
-	if (r < 0 || b.len == 0) {
-		ibuf_free(&b);
+	note[0] = '\0';
+	r = inflate_to(f, p, n, MAX_WBITS, &used);
+	if (f->mode != STREAMING && (r < 0 || f->total == 0)) {
+		/* not zlib after all (or a bomb): let the other sniffers try */
+		ibuf_free(&f->head);
+		free(f);
 		return -2;
 	}
-	out->total += b.len;
-	subpath(sp, sizeof(sp), path, "zlib");
-	rc = unwrap_r(b.data, b.len, depth + 1, sp, out, &b);
-	ibuf_free(&b);
+	if (r == -2)
+		over_note(f, note, sizeof(note));
+	else if (r != 0 && f->mode == STREAMING)
+		snprintf(note, sizeof(note), "zlib: %s", r == 1 ?
+		    "truncated stream" : "corrupt data");
+	rc = inflated(f, depth, *note ? note : NULL);
+	free(f);
 	return rc;
 }
 
@@ -439,9 +594,8 @@ unwrap_r(const char *p, size_t n, int depth, const char *path,
 int
 unwrap(const char *p, size_t n, struct payloads *out)
 {
-	int rc = unwrap_r(p, n, 0, "", out, NULL);
-
-	return out->n > 0 ? 0 : (rc < 0 ? -1 : -1);
+	(void)unwrap_r(p, n, 0, "", out, NULL);
+	return out->n > 0 || out->streamed > 0 ? 0 : -1;
 }
 
 /* payloads_free - release the payload copies */

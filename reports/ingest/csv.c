@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,41 +175,59 @@ auth_cols(struct row *r, const struct agg_auth *v, size_t n,
 	put(r, kr, joined(&r->a, x, n, ","));
 }
 
+/* field - one column's value of the row, or NULL */
+static const char *
+field(const struct row *r, const char *want)
+{
+	const char *eq = strchr(want, '=');
+	size_t wl, j;
+
+	if (eq != NULL)
+		want = eq + 1;
+	wl = strlen(want);
+	for (j = 0; j < r->n && wl > 0; j++)
+		if (strlen(r->k[j]) == wl && memcmp(r->k[j], want, wl) == 0)
+			return r->v[j];
+	return NULL;
+}
+
+/* render - columns from..to-1 of the row into b (quoted as needed) */
+static void
+render(struct ibuf *b, const struct row *r, const char *const *c,
+    size_t from, size_t to)
+{
+	const char *v;
+	size_t i;
+
+	for (i = from; i < to && c[i] != NULL; i++) {
+		if (i > 0)
+			ibuf_addc(b, ',');
+		if ((v = field(r, c[i])) == NULL)
+			continue;
+		if (strpbrk(v, ",\"\r\n") == NULL) {
+			ibuf_adds(b, v);
+			continue;
+		}
+		ibuf_addc(b, '"');
+		for (; *v; v++) {
+			if (*v == '"')
+				ibuf_addc(b, '"');
+			ibuf_addc(b, *v);
+		}
+		ibuf_addc(b, '"');
+	}
+}
+
 /* emit - write the row in the column order */
 static void
 emit(FILE *fp, struct row *r, const char *const *c)
 {
-	size_t i, j;
+	struct ibuf b = { 0 };
 
-	for (i = 0; c[i] != NULL; i++) {
-		const char *want = c[i], *eq = strchr(want, '='), *v = NULL;
-		size_t wl = eq ? strlen(eq + 1) : strlen(want);
-
-		if (eq != NULL)
-			want = eq + 1;
-		for (j = 0; j < r->n && wl > 0; j++)
-			if (strlen(r->k[j]) == wl &&
-			    memcmp(r->k[j], want, wl) == 0) {
-				v = r->v[j];
-				break;
-			}
-		if (i > 0)
-			fputc(',', fp);
-		if (v == NULL)
-			continue;
-		if (strpbrk(v, ",\"\r\n") == NULL) {
-			fputs(v, fp);
-			continue;
-		}
-		fputc('"', fp);
-		for (; *v; v++) {
-			if (*v == '"')
-				fputc('"', fp);
-			fputc(*v, fp);
-		}
-		fputc('"', fp);
-	}
-	fputc('\n', fp);
+	render(&b, r, c, 0, SIZE_MAX);
+	ibuf_addc(&b, '\n');
+	fwrite(b.data, 1, b.len, fp);
+	ibuf_free(&b);
 }
 
 /* out_csv_header - the header line for a type */
@@ -224,67 +243,154 @@ out_csv_header(FILE *fp, enum report_type t, const struct out_opts *o)
 	fputc('\n', fp);
 }
 
+/* agg_fill - the columns of one record's row */
+static void
+agg_fill(struct row *r, const struct report *rep, const struct agg_record *x,
+    const char *input)
+{
+	const struct agg_report *g = &rep->u.agg;
+	char **rt = arena_alloc(&r->a, (x->nreasons + 1) * sizeof(char *));
+	char **rc = arena_alloc(&r->a, (x->nreasons + 1) * sizeof(char *));
+	size_t j;
+
+	r->n = 0;
+	put(r, "input", input);
+	put(r, "org_name", g->org_name);
+	put(r, "org_email", g->org_email);
+	put(r, "org_extra_contact_info", g->extra_contact_info);
+	put(r, "report_id", g->report_id);
+	putt(r, "begin_date", g->begin);
+	putt(r, "end_date", g->end);
+	put(r, "domain", g->domain);
+	put(r, "adkim", g->adkim);
+	put(r, "aspf", g->aspf);
+	put(r, "p", g->p);
+	put(r, "sp", g->sp);
+	put(r, "np", g->np);
+	puti(r, "pct", g->pct);
+	put(r, "fo", g->fo);
+	put(r, "testing", g->testing);
+	put(r, "discovery_method", g->discovery_method);
+	put(r, "xml_schema", g->xml_schema);
+	put(r, "errors", joined(&r->a, rep->errors.v, rep->errors.n,
+	    "|"));
+	put(r, "source_ip", x->source_ip);
+	put(r, "reverse_dns", x->reverse_dns);
+	put(r, "base_domain", x->base_domain);
+	put(r, "country", x->country);
+	puti(r, "count", x->count);
+	put(r, "disposition", x->disposition);
+	put(r, "dkim_result", x->dkim);
+	put(r, "spf_result", x->spf);
+	putb(r, "dkim_aligned", x->dkim_aligned);
+	putb(r, "spf_aligned", x->spf_aligned);
+	putb(r, "dmarc_aligned", x->dmarc_aligned);
+	for (j = 0; j < x->nreasons; j++) {
+		rt[j] = x->reasons[j].type;
+		rc[j] = x->reasons[j].comment;
+	}
+	put(r, "override_reasons", joined(&r->a, rt, x->nreasons, ","));
+	put(r, "override_comments", joined(&r->a, rc, x->nreasons,
+	    "|"));
+	put(r, "header_from", x->header_from);
+	put(r, "envelope_from", x->envelope_from);
+	put(r, "envelope_to", x->envelope_to);
+	auth_cols(r, x->dkim_auth, x->ndkim, "dkim_domains",
+	    "dkim_selectors", "dkim_results");
+	auth_cols(r, x->spf_auth, x->nspf, "spf_domains",
+	    "spf_scopes", "spf_results");
+}
+
 /* agg_rows - one row per record */
 static void
 agg_rows(FILE *fp, const struct report *rep, const char *input,
     struct row *r, const char *const *c)
 {
-	const struct agg_report *g = &rep->u.agg;
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < g->nrecords; i++) {
-		const struct agg_record *x = &g->records[i];
-		char **rt = arena_alloc(&r->a, (x->nreasons + 1) * sizeof(char *));
-		char **rc = arena_alloc(&r->a, (x->nreasons + 1) * sizeof(char *));
-
-		r->n = 0;
-		put(r, "input", input);
-		put(r, "org_name", g->org_name);
-		put(r, "org_email", g->org_email);
-		put(r, "org_extra_contact_info", g->extra_contact_info);
-		put(r, "report_id", g->report_id);
-		putt(r, "begin_date", g->begin);
-		putt(r, "end_date", g->end);
-		put(r, "domain", g->domain);
-		put(r, "adkim", g->adkim);
-		put(r, "aspf", g->aspf);
-		put(r, "p", g->p);
-		put(r, "sp", g->sp);
-		put(r, "np", g->np);
-		puti(r, "pct", g->pct);
-		put(r, "fo", g->fo);
-		put(r, "testing", g->testing);
-		put(r, "discovery_method", g->discovery_method);
-		put(r, "xml_schema", g->xml_schema);
-		put(r, "errors", joined(&r->a, rep->errors.v, rep->errors.n,
-		    "|"));
-		put(r, "source_ip", x->source_ip);
-		put(r, "reverse_dns", x->reverse_dns);
-		put(r, "base_domain", x->base_domain);
-		put(r, "country", x->country);
-		puti(r, "count", x->count);
-		put(r, "disposition", x->disposition);
-		put(r, "dkim_result", x->dkim);
-		put(r, "spf_result", x->spf);
-		putb(r, "dkim_aligned", x->dkim_aligned);
-		putb(r, "spf_aligned", x->spf_aligned);
-		putb(r, "dmarc_aligned", x->dmarc_aligned);
-		for (j = 0; j < x->nreasons; j++) {
-			rt[j] = x->reasons[j].type;
-			rc[j] = x->reasons[j].comment;
-		}
-		put(r, "override_reasons", joined(&r->a, rt, x->nreasons, ","));
-		put(r, "override_comments", joined(&r->a, rc, x->nreasons,
-		    "|"));
-		put(r, "header_from", x->header_from);
-		put(r, "envelope_from", x->envelope_from);
-		put(r, "envelope_to", x->envelope_to);
-		auth_cols(r, x->dkim_auth, x->ndkim, "dkim_domains",
-		    "dkim_selectors", "dkim_results");
-		auth_cols(r, x->spf_auth, x->nspf, "spf_domains",
-		    "spf_scopes", "spf_results");
+	for (i = 0; i < rep->u.agg.nrecords; i++) {
+		agg_fill(r, rep, &rep->u.agg.records[i], input);
 		emit(fp, r, c);
 	}
+}
+
+/* errors_col - the index of the errors column (every column before it
+   and it are the report's, the same in every row) */
+static size_t
+errors_col(const char *const *c)
+{
+	size_t i;
+
+	for (i = 0; c[i] != NULL; i++)
+		if (strcmp(c[i], "errors") == 0)
+			return i;
+	return 0;
+}
+
+/* out_csv_records - a batch of a streamed report: each row from after the
+   errors column, spooled as its length and its bytes */
+void
+out_csv_records(struct spool *s, const struct report *rep,
+    const struct agg_record *v, size_t n, const char *input,
+    const struct out_opts *o)
+{
+	const char *const *c = cols(REPORT_AGGREGATE, o->parsedmarc);
+	size_t i, k = errors_col(c);
+	struct ibuf b = { 0 };
+	struct row r;
+
+	memset(&r, 0, sizeof(r));
+	r.pd = o->parsedmarc;
+	for (i = 0; i < n; i++) {
+		b.len = 0;
+		agg_fill(&r, rep, &v[i], input);
+		render(&b, &r, c, k + 1, SIZE_MAX);
+		ibuf_addc(&b, '\n');
+		spool_add(s, &b.len, sizeof(b.len));
+		spool_add(s, b.data, b.len);
+		s->n++;
+	}
+	ibuf_free(&b);
+	arena_free(&r.a);
+}
+
+/* out_csv_end - the rows of a streamed report, now that its errors are
+   known; -1 when the spool failed */
+int
+out_csv_end(FILE *fp, struct spool *s, const struct report *rep,
+    const char *input, const struct out_opts *o)
+{
+	const char *const *c = cols(REPORT_AGGREGATE, o->parsedmarc);
+	struct agg_record none;
+	struct ibuf pre = { 0 }, b = { 0 };
+	struct row r;
+	size_t i, len;
+	int rc = 0;
+
+	if (s->err || spool_rewind(s) != 0)
+		return -1;
+	memset(&r, 0, sizeof(r));
+	memset(&none, 0, sizeof(none));
+	r.pd = o->parsedmarc;
+	agg_fill(&r, rep, &none, input);
+	render(&pre, &r, c, 0, errors_col(c) + 1);
+	for (i = 0; i < s->n && rc == 0; i++) {
+		if (spool_read(s, &len, sizeof(len)) != 0) {
+			rc = -1;
+			break;
+		}
+		b.len = 0;
+		ibuf_reserve(&b, len);
+		if (spool_read(s, b.data, len) != 0)
+			rc = -1;
+		else if (fwrite(pre.data, 1, pre.len, fp) != pre.len ||
+		    fwrite(b.data, 1, len, fp) != len)
+			rc = -1;
+	}
+	ibuf_free(&pre);
+	ibuf_free(&b);
+	arena_free(&r.a);
+	return rc;
 }
 
 /* fail_row - one row per failure report */

@@ -10,6 +10,20 @@
  *	Statements are prepared once per run.  Text is made valid UTF-8
  *	first (invalid bytes become U+FFFD): MariaDB refuses the rest.
  *
+ *	An aggregate report streams (db_agg_begin, _records per batch,
+ *	_end): its row and its records are written inside the report's one
+ *	transaction while it is parsed, and the row's errors, records and
+ *	messages are set at the end, just before the commit.  A report cut
+ *	short stays a report (its truncation is one of its errors); a run
+ *	that dies half-way, or a database error, rolls the whole report
+ *	back, so no report is ever stored with half its records.  Records
+ *	and their auth results go in as multi-row INSERTs of MULTI rows: one
+ *	statement (one round trip to MariaDB) per MULTI records.  The ids of
+ *	a multi-row insert are consecutive (SQLite: we hold the write lock;
+ *	InnoDB: for a simple INSERT unless innodb_autoinc_lock_mode is 2,
+ *	where we insert records one by one) and spaced by
+ *	auto_increment_increment.
+ *
  * SEE ALSO
  *	common/store.h, db/sqlite/020-ingest.sql, db/mysql/020-ingest.sql
  */
@@ -28,8 +42,13 @@
 #include "store.h"
 #include "xmalloc.h"
 
+#define MULTI		32	/* rows per multi-row INSERT */
+#define REC_COLS	17
+#define AUTH_COLS	6
+
 enum {
-	Q_RUA, Q_REC, Q_AUTH, Q_RUF, Q_TLS, Q_POL, Q_FAIL, Q__N
+	Q_RUA, Q_REC, Q_AUTH, Q_RUF, Q_TLS, Q_POL, Q_FAIL, Q_RUA_END,
+	Q_REC_N, Q_AUTH_N, Q__N
 };
 
 static const char *const sql[Q__N] = {
@@ -63,9 +82,27 @@ static const char *const sql[Q__N] = {
 	"sending_mta_ip, receiving_ip, receiving_mx_hostname, "
 	"receiving_mx_helo, additional_info_uri, failure_reason_code) VALUES "
 	"(?,?,?,?,?,?,?,?,?)",
+	"UPDATE rua_reports SET errors = ?, records = ?, messages = ? "
+	"WHERE id = ?",
+	NULL,	/* Q_REC_N: Q_REC with MULTI rows, made by multi() */
+	NULL,	/* Q_AUTH_N */
+};
+
+/* The aggregate report being streamed into the database. */
+struct agg_state {
+	int64_t		 id;		/* its row */
+	int		 open;		/* a transaction is open */
+	int		 skip;		/* a duplicate, or failed */
+	struct agg_auth	 const *auth[MULTI];
+	int64_t		 auth_rec[MULTI];
+	int		 auth_kind[MULTI];	/* 0 dkim, 1 spf */
+	size_t		 nauth;
 };
 
 static struct store_stmt *stmts[Q__N];
+static struct agg_state cur;
+static int64_t id_step = 1;	/* auto_increment_increment */
+static size_t rec_multi = MULTI; /* 1 when ids may interleave */
 
 /* clean - valid UTF-8 of s (invalid bytes as U+FFFD), cut at max bytes */
 static void
@@ -109,8 +146,16 @@ bt(struct store_stmt *st, int i, const char *s, size_t max)
 	struct ibuf b = { 0 };
 	int rc;
 
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
 	if (s == NULL)
 		return store_bind_null(st, i);
+	/* plain ASCII within bounds (nearly every value) binds as it is */
+	for (n = 0; p[n] != '\0' && p[n] < 0x80 && n < max; n++)
+		;
+	if (p[n] == '\0')
+		return store_bind_text(st, i, s, n);
 	clean(&b, s, strlen(s), max);
 	rc = store_bind_text(st, i, b.data, b.len);
 	ibuf_free(&b);
@@ -155,6 +200,46 @@ run1(struct store *s, struct store_stmt *st)
 	return 0;
 }
 
+/* multi - one INSERT of MULTI rows from its one-row form */
+static void
+multi(struct ibuf *b, const char *one, int cols)
+{
+	const char *v = strstr(one, "VALUES");
+	int r, c;
+
+	ibuf_add(b, one, (size_t)(v - one));
+	ibuf_adds(b, "VALUES ");
+	for (r = 0; r < MULTI; r++) {
+		ibuf_adds(b, r ? ",(" : "(");
+		for (c = 0; c < cols; c++)
+			ibuf_adds(b, c ? ",?" : "?");
+		ibuf_addc(b, ')');
+	}
+}
+
+/* autoinc - how InnoDB numbers the rows of one multi-row INSERT */
+static void
+autoinc(struct store *s)
+{
+	struct store_stmt *st;
+
+	st = store_prepare(s, "SELECT @@auto_increment_increment, "
+	    "@@innodb_autoinc_lock_mode");
+	if (st == NULL) {
+		rec_multi = 1;
+		return;
+	}
+	if (store_step(st) == STORE_ROW) {
+		id_step = store_col_int64(st, 0);
+		if (id_step < 1)
+			id_step = 1;
+		if (store_col_int64(st, 1) == 2)
+			rec_multi = 1;
+	} else
+		rec_multi = 1;
+	store_finalize(st);
+}
+
 /* db_open - connect, migrate, prepare */
 int
 db_open(struct ingest_run *run, const char *conffile)
@@ -185,11 +270,21 @@ db_open(struct ingest_run *run, const char *conffile)
 		log_warnx("database: %s", err);
 		return -1;
 	}
-	for (i = 0; i < Q__N; i++)
-		if ((stmts[i] = store_prepare(run->db, sql[i])) == NULL) {
+	if (store_kind(run->db) == STORE_MYSQL)
+		autoinc(run->db);
+	for (i = 0; i < Q__N; i++) {
+		struct ibuf m = { 0 };
+
+		if (i == Q_REC_N || i == Q_AUTH_N)
+			multi(&m, sql[i == Q_REC_N ? Q_REC : Q_AUTH],
+			    i == Q_REC_N ? REC_COLS : AUTH_COLS);
+		stmts[i] = store_prepare(run->db, m.data ? m.data : sql[i]);
+		ibuf_free(&m);
+		if (stmts[i] == NULL) {
 			log_warnx("database: %s", store_errmsg(run->db));
 			return -1;
 		}
+	}
 	return 0;
 }
 
@@ -206,71 +301,147 @@ db_close(struct ingest_run *run)
 	run->db = NULL;
 }
 
-/* agg_record - one record and its auth results */
-static int
-agg_record(struct store *s, int64_t report, const struct agg_record *x)
+/* bind_record - one record's columns from parameter base+1 on */
+static void
+bind_record(struct store_stmt *st, int base, int64_t report,
+    const struct agg_record *x)
 {
-	struct store_stmt *st = stmts[Q_REC], *au = stmts[Q_AUTH];
 	struct ibuf b1 = { 0 }, b2 = { 0 };
 	char *rt[16], *rc[16];
-	int64_t rec;
 	size_t i, n = x->nreasons < 16 ? x->nreasons : 16;
-	int rcode;
 
 	for (i = 0; i < n; i++) {
 		rt[i] = x->reasons[i].type;
 		rc[i] = x->reasons[i].comment;
 	}
-	bi(st, 1, report, 0);
-	bt(st, 2, x->source_ip ? x->source_ip : "", 64);
-	bi(st, 3, x->count, 0);
-	bt(st, 4, x->disposition, 16);
-	bt(st, 5, x->dkim, 16);
-	bt(st, 6, x->spf, 16);
-	bi(st, 7, x->dkim_aligned, 0);
-	bi(st, 8, x->spf_aligned, 0);
-	bi(st, 9, x->dmarc_aligned, 0);
-	bt(st, 10, joinl(&b1, rt, n, ","), 255);
-	bt(st, 11, joinl(&b2, rc, n, "|"), 65535);
-	bt(st, 12, x->header_from, 255);
-	bt(st, 13, x->envelope_from, 255);
-	bt(st, 14, x->envelope_to, 255);
-	bt(st, 15, x->reverse_dns, 255);
-	bt(st, 16, x->base_domain, 255);
-	bt(st, 17, x->country, 2);
+	bi(st, base + 1, report, 0);
+	bt(st, base + 2, x->source_ip ? x->source_ip : "", 64);
+	bi(st, base + 3, x->count, 0);
+	bt(st, base + 4, x->disposition, 16);
+	bt(st, base + 5, x->dkim, 16);
+	bt(st, base + 6, x->spf, 16);
+	bi(st, base + 7, x->dkim_aligned, 0);
+	bi(st, base + 8, x->spf_aligned, 0);
+	bi(st, base + 9, x->dmarc_aligned, 0);
+	bt(st, base + 10, joinl(&b1, rt, n, ","), 255);
+	bt(st, base + 11, joinl(&b2, rc, n, "|"), 65535);
+	bt(st, base + 12, x->header_from, 255);
+	bt(st, base + 13, x->envelope_from, 255);
+	bt(st, base + 14, x->envelope_to, 255);
+	bt(st, base + 15, x->reverse_dns, 255);
+	bt(st, base + 16, x->base_domain, 255);
+	bt(st, base + 17, x->country, 2);
 	ibuf_free(&b1);
 	ibuf_free(&b2);
-	if (run1(s, st) != 0)
-		return -1;
-	rec = store_last_id(s);
-	for (i = 0; i < x->ndkim + x->nspf; i++) {
-		const struct agg_auth *a = i < x->ndkim ? &x->dkim_auth[i] :
-		    &x->spf_auth[i - x->ndkim];
+}
 
-		bi(au, 1, rec, 0);
-		bt(au, 2, i < x->ndkim ? "dkim" : "spf", 4);
-		bt(au, 3, a->domain, 255);
-		bt(au, 4, a->selector_or_scope, 255);
-		bt(au, 5, a->result, 16);
-		bt(au, 6, a->human_result, 65535);
-		if ((rcode = run1(s, au)) != 0)
+/* auth_flush - the auth results waiting, in one statement if MULTI */
+static int
+auth_flush(struct store *s)
+{
+	struct store_stmt *st = cur.nauth == MULTI ? stmts[Q_AUTH_N] :
+	    stmts[Q_AUTH];
+	size_t i;
+	int base;
+
+	for (i = 0; i < cur.nauth; i++) {
+		const struct agg_auth *a = cur.auth[i];
+
+		base = st == stmts[Q_AUTH_N] ? (int)i * AUTH_COLS : 0;
+		bi(st, base + 1, cur.auth_rec[i], 0);
+		bt(st, base + 2, cur.auth_kind[i] ? "spf" : "dkim", 4);
+		bt(st, base + 3, a->domain, 255);
+		bt(st, base + 4, a->selector_or_scope, 255);
+		bt(st, base + 5, a->result, 16);
+		bt(st, base + 6, a->human_result, 65535);
+		if (st == stmts[Q_AUTH] && run1(s, st) != 0)
+			return -1;
+	}
+	if (st == stmts[Q_AUTH_N] && run1(s, st) != 0)
+		return -1;
+	cur.nauth = 0;
+	return 0;
+}
+
+/* auths - queue a record's auth results (flushed MULTI at a time) */
+static int
+auths(struct store *s, int64_t rec, const struct agg_record *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->ndkim + x->nspf; i++) {
+		cur.auth[cur.nauth] = i < x->ndkim ? &x->dkim_auth[i] :
+		    &x->spf_auth[i - x->ndkim];
+		cur.auth_kind[cur.nauth] = i >= x->ndkim;
+		cur.auth_rec[cur.nauth++] = rec;
+		if (cur.nauth == MULTI && auth_flush(s) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* agg - an aggregate report; 1 when it was there already */
+/* first_id - the id of the first row of the multi-row INSERT just run */
+static int64_t
+first_id(struct store *s, size_t rows)
+{
+	int64_t last = store_last_id(s);
+
+	/* SQLite reports the last row, MariaDB the first */
+	return store_kind(s) == STORE_SQLITE ? last - (int64_t)(rows - 1) *
+	    id_step : last;
+}
+
+/* records - n records of the current report with their auth results */
 static int
-agg(struct ingest_run *run, const struct report *r)
+records(struct store *s, const struct agg_record *v, size_t n)
+{
+	size_t i = 0, k, m;
+	int64_t id;
+
+	while (i < n) {
+		m = rec_multi == MULTI && n - i >= MULTI ? MULTI : 1;
+		for (k = 0; k < m; k++)
+			bind_record(stmts[m > 1 ? Q_REC_N : Q_REC],
+			    (int)k * REC_COLS, cur.id, &v[i + k]);
+		if (run1(s, stmts[m > 1 ? Q_REC_N : Q_REC]) != 0)
+			return -1;
+		id = m > 1 ? first_id(s, m) : store_last_id(s);
+		for (k = 0; k < m; k++)
+			if (auths(s, id + (int64_t)k * id_step,
+			    &v[i + k]) != 0)
+				return -1;
+		i += m;
+	}
+	/* the auth results point into this batch: write them now */
+	return cur.nauth > 0 ? auth_flush(s) : 0;
+}
+
+/* agg_fail - a database error inside the report: roll it back */
+static void
+agg_fail(struct ingest_run *run)
+{
+	log_warnx("database: %s", store_errmsg(run->db));
+	if (cur.open)
+		store_rollback(run->db);
+	cur.open = 0;
+	cur.skip = 1;
+	run->failed = 1;
+	run->sinkerrs++;
+}
+
+/* db_agg_begin - open the report's transaction and write its row */
+void
+db_agg_begin(struct ingest_run *run, const struct report *r)
 {
 	const struct agg_report *g = &r->u.agg;
 	struct store_stmt *st = stmts[Q_RUA];
-	struct ibuf e = { 0 };
-	int64_t id, msgs = 0;
-	size_t i;
 
-	for (i = 0; i < g->nrecords; i++)
-		msgs += g->records[i].count;
+	memset(&cur, 0, sizeof(cur));
+	if (store_begin(run->db) != 0) {
+		agg_fail(run);
+		return;
+	}
+	cur.open = 1;
 	bt(st, 1, g->org_name, 200);
 	bt(st, 2, g->report_id, 255);
 	bt(st, 3, g->domain, 253);
@@ -290,21 +461,59 @@ agg(struct ingest_run *run, const struct report *r)
 	bt(st, 17, g->fo, 16);
 	bt(st, 18, g->testing, 8);
 	bt(st, 19, g->discovery_method, 16);
-	bt(st, 20, joinl(&e, r->errors.v, r->errors.n, "\n"), 65535);
+	store_bind_null(st, 20);	/* errors: at the end */
 	bt(st, 21, r->container ? r->container : "", 128);
-	bi(st, 22, (int64_t)g->nrecords, 0);
-	bi(st, 23, msgs, 0);
+	bi(st, 22, 0, 0);
+	bi(st, 23, 0, 0);
 	bi(st, 24, (int64_t)time(NULL), 0);
-	ibuf_free(&e);
-	if (run1(run->db, st) != 0)
-		return -1;
-	if (store_changes(run->db) == 0)
-		return 1;
-	id = store_last_id(run->db);
-	for (i = 0; i < g->nrecords; i++)
-		if (agg_record(run->db, id, &g->records[i]) != 0)
-			return -1;
-	return 0;
+	if (run1(run->db, st) != 0) {
+		agg_fail(run);
+		return;
+	}
+	if (store_changes(run->db) == 0) {
+		cur.skip = 1;	/* there already: change nothing */
+		return;
+	}
+	cur.id = store_last_id(run->db);
+}
+
+/* db_agg_records - a batch of the report's records */
+void
+db_agg_records(struct ingest_run *run, const struct agg_record *v, size_t n)
+{
+	if (cur.skip || !cur.open)
+		return;
+	if (records(run->db, v, n) != 0)
+		agg_fail(run);
+}
+
+/* db_agg_end - the row's final errors and counts, and the commit */
+void
+db_agg_end(struct ingest_run *run, const struct report *r)
+{
+	const struct agg_report *g = &r->u.agg;
+	struct store_stmt *st = stmts[Q_RUA_END];
+	struct ibuf e = { 0 };
+
+	if (!cur.open)
+		return;
+	if (!cur.skip) {
+		bt(st, 1, joinl(&e, r->errors.v, r->errors.n, "\n"), 65535);
+		bi(st, 2, (int64_t)g->total, 0);
+		bi(st, 3, g->messages, 0);
+		bi(st, 4, cur.id, 0);
+		ibuf_free(&e);
+		if (run1(run->db, st) != 0) {
+			agg_fail(run);
+			return;
+		}
+	} else
+		run->dups++;
+	cur.open = 0;
+	if (store_commit(run->db) != 0) {
+		cur.open = 1;
+		agg_fail(run);
+	}
 }
 
 /* fnv - 64-bit FNV-1a over a string and a separator */
@@ -465,7 +674,8 @@ tls(struct ingest_run *run, const struct report *r)
 	return 0;
 }
 
-/* db_report - one report in one transaction; 0 stored or duplicate */
+/* db_report - a failure or TLS report in one transaction; 0 stored or
+   duplicate (aggregate reports stream: db_agg_begin) */
 int
 db_report(struct ingest_run *run, const struct report *r)
 {
@@ -475,12 +685,7 @@ db_report(struct ingest_run *run, const struct report *r)
 		log_warnx("database: %s", store_errmsg(run->db));
 		return -1;
 	}
-	if (r->type == REPORT_AGGREGATE)
-		rc = agg(run, r);
-	else if (r->type == REPORT_FAILURE)
-		rc = fail(run, r);
-	else
-		rc = tls(run, r);
+	rc = r->type == REPORT_FAILURE ? fail(run, r) : tls(run, r);
 	if (rc < 0) {
 		store_rollback(run->db);
 		return -1;

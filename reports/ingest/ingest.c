@@ -10,6 +10,14 @@
  *	octet-stream gzip, x-zip-compressed, bare application/tlsrpt JSON
  *	and reports inside forwarded messages are all found.
  *
+ *	Reports go to the caller's sink as they are read (struct
+ *	ingest_sink): aggregate XML through aggxml's push parser, fed
+ *	straight from the inflater when it sits in gzip or zlib
+ *	(containers.c's stream hook), so a large report never exists whole
+ *	in memory; failure and TLS reports whole.  Without a sink every
+ *	record is kept in its report (aggxml_keep): the unit tests and fuzz
+ *	harnesses run this same path.
+ *
  *	An input without a report gets one reason, the most specific seen:
  *	a refused report ("ARF Feedback-Type abuse ...", "aggregate report:
  *	no report_id") beats a container problem, which beats "no report in
@@ -27,8 +35,10 @@
 
 struct ctx {
 	struct ingest_result	*res;
+	const struct ingest_sink *sink;
 	int			 depth;
 	int			 rank;	/* of the reason kept so far */
+	const char		*prefix;	/* path of the blob unwrapped */
 };
 
 static void	message(struct ctx *c, const char *p, size_t n,
@@ -65,23 +75,64 @@ printable(const char *p, size_t n, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+/* deliver - a whole report (failure, TLS) to the sink and the result */
+static void
+deliver(struct ctx *c, struct report *r)
+{
+	if (c->sink->begin != NULL)
+		c->sink->begin(c->sink->arg, r);
+	if (c->sink->end != NULL)
+		c->sink->end(c->sink->arg, r);
+	result_add(c->res, r);
+}
+
+/* xml_open - an aggregate XML payload starts (path: its containers) */
+static void *
+xml_open(void *arg, const char *path)
+{
+	struct ctx *c = arg;
+	char full[128], sp[128];
+
+	subpath(full, sizeof(full), c->prefix, path);
+	subpath(sp, sizeof(sp), full, "xml");
+	return aggxml_new(c->sink, sp);
+}
+
+/* xml_push - more of it */
+static void
+xml_push(void *h, const char *p, size_t n)
+{
+	aggxml_push(h, p, n);
+}
+
+/* xml_close - its end: a report, or the reason it is none */
+static void
+xml_close(void *arg, void *h, const char *note)
+{
+	struct ctx *c = arg;
+	struct report *r;
+	char why[256];
+
+	aggxml_note(h, note);
+	if (aggxml_finish(h, &r, why, sizeof(why)) == 0)
+		result_add(c->res, r);
+	else
+		reason(c, 3, why);
+}
+
 /* payload - one unwrapped payload */
 static void
 payload(struct ctx *c, const struct payload *pl, int in_message)
 {
 	struct report *r;
 	char why[256], pre[32];
+	void *h;
 
 	switch (sniff(pl->data, pl->len)) {
 	case SNIFF_XML:
-		if (aggxml_parse(pl->data, pl->len, &r, why, sizeof(why)) ==
-		    0) {
-			if (pl->note[0] != '\0')
-				report_error(r, "%s", pl->note);
-			tag(r, pl->path, "xml");
-			result_add(c->res, r);
-		} else
-			reason(c, 3, why);
+		h = xml_open(c, pl->path);
+		xml_push(h, pl->data, pl->len);
+		xml_close(c, h, pl->note[0] != '\0' ? pl->note : NULL);
 		break;
 	case SNIFF_JSON:
 		if (tlsrpt_parse(pl->data, pl->len, &r, why, sizeof(why)) ==
@@ -89,7 +140,7 @@ payload(struct ctx *c, const struct payload *pl, int in_message)
 			if (pl->note[0] != '\0')
 				report_error(r, "%s", pl->note);
 			tag(r, pl->path, "json");
-			result_add(c->res, r);
+			deliver(c, r);
 		} else
 			reason(c, 3, why);
 		break;
@@ -116,15 +167,21 @@ static void
 bytes(struct ctx *c, const char *p, size_t n, const char *path,
     int in_message)
 {
+	struct stream_hook hook = { c, xml_open, xml_push, xml_close };
 	struct payloads pl = { 0 };
+	const char *saved = c->prefix;
 	size_t i;
 
+	pl.hook = &hook;
+	c->prefix = path;
 	if (unwrap(p, n, &pl) != 0) {
+		c->prefix = saved;
 		if (pl.note[0] != '\0')
 			reason(c, in_message ? 2 : 2, pl.note);
 		payloads_free(&pl);
 		return;
 	}
+	c->prefix = saved;
 	if (pl.note[0] != '\0')
 		reason(c, 2, pl.note);
 	for (i = 0; i < pl.n; i++) {
@@ -162,7 +219,7 @@ message(struct ctx *c, const char *p, size_t n, const char *path)
 	subpath(sp, sizeof(sp), path, "eml");
 	if ((rc = arf_parse(&m, &r, why, sizeof(why))) == 0) {
 		tag(r, sp, "arf");
-		result_add(c->res, r);
+		deliver(c, r);
 		mime_free(&m);
 		return;
 	}
@@ -198,9 +255,11 @@ int
 ingest_bytes(const void *p, size_t n, const struct ingest_opts *o,
     struct ingest_result *res)
 {
-	struct ctx c = { res, 0, 0 };
+	struct ingest_sink keep;
+	struct ctx c = { res, NULL, 0, 0, "" };
 
-	(void)o;
+	aggxml_keep(&keep);
+	c.sink = o != NULL && o->sink != NULL ? o->sink : &keep;
 	memset(res, 0, sizeof(*res));
 	if (n == 0) {
 		snprintf(res->reject, sizeof(res->reject), "empty input");

@@ -34,6 +34,9 @@
 #define INGEST_MAX_OUTPUT	(256u << 20)	/* bytes unwrapped per input */
 #define INGEST_MAX_DEPTH	8	/* nested containers/messages */
 #define INGEST_MAX_ERRORS	32	/* error notes kept per report */
+#define INGEST_BATCH		1000	/* aggregate records per sink call */
+#define INGEST_MAX_STREAM	(4ull << 30)	/* bytes inflated into a
+						   streamed XML payload */
 
 /* An arena: many small strings freed at once with the report. */
 struct arena {
@@ -103,8 +106,11 @@ struct agg_report {
 	char		*domain, *adkim, *aspf, *p, *sp, *np, *fo;
 	char		*testing, *discovery_method;
 	int		 pct;		/* -1: absent (RFC 9990) */
+	/* records kept by the collecting sink (aggxml_keep), else none */
 	struct agg_record *records;
 	size_t		 nrecords, caprecords;
+	size_t		 total;		/* records read, kept or streamed */
+	int64_t		 messages;	/* sum of their counts */
 };
 
 struct tls_detail {
@@ -170,8 +176,26 @@ struct ingest_result {
 	char		  reject[256];	/* set when nreports == 0 */
 };
 
+/*
+ * A consumer of reports as they are read.  begin() once a report's
+ * identity is known; for aggregate reports records() with each batch of
+ * at most batch records (strings in ra, freed after the call; the sink may
+ * add to ra, e.g. enrichment); end() when the report is complete and its
+ * errors final.  Failure and TLS reports get begin() and end() only.
+ * Every callback may be NULL.  A report that began always ends.
+ */
+struct ingest_sink {
+	void	*arg;
+	size_t	 batch;		/* 0: INGEST_BATCH */
+	void	(*begin)(void *arg, struct report *r);
+	void	(*records)(void *arg, struct report *r, struct agg_record *v,
+		    size_t n, struct arena *ra);
+	void	(*end)(void *arg, struct report *r);
+};
+
 struct ingest_opts {
-	int	 unused;
+	/* NULL: aggregate records are kept in each report (aggxml_keep) */
+	const struct ingest_sink *sink;
 };
 
 /* ingest_bytes - every report in one input; 0 if any, -1 with a reason */
@@ -180,6 +204,8 @@ int	 ingest_bytes(const void *p, size_t n, const struct ingest_opts *o,
 void	 ingest_result_free(struct ingest_result *res);
 void	 report_free(struct report *r);
 struct report *report_new(enum report_type t);
+void	 agg_record_copy(struct arena *a, struct agg_record *dst,
+	    const struct agg_record *src);
 void	 report_error(struct report *r, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 result_add(struct ingest_result *res, struct report *r);
@@ -191,10 +217,21 @@ struct payload {
 	char		 path[64];	/* container chain, e.g. "gzip>zip" */
 	char		 note[96];	/* a tolerated container problem */
 };
+/* A payload read while it is being inflated: open() with its container
+   path ("gzip"), push() each piece, close() with a note on what went
+   wrong (or NULL). */
+struct stream_hook {
+	void	*arg;
+	void	*(*open)(void *arg, const char *path);
+	void	 (*push)(void *h, const char *p, size_t n);
+	void	 (*close)(void *arg, void *h, const char *note);
+};
 struct payloads {
 	struct payload	*v;
 	size_t		 n, cap;
 	size_t		 total;		/* bytes produced so far */
+	size_t		 streamed;	/* payloads given to hook */
+	const struct stream_hook *hook;	/* or NULL: everything whole */
 	char		 note[128];	/* last problem seen, for reasons */
 };
 enum sniff {
@@ -250,9 +287,19 @@ char	*mime_header(struct arena *a, const char *hdrs, size_t n,
 char	*mime_param(struct arena *a, const char *val, const char *name);
 size_t	 qp_decode(const char *in, size_t n, char *out);
 
-/* aggxml.c, tlsrpt.c, arf.c */
+/* aggxml.c: a push parser (aggxml_new, _push* then _finish, which frees
+   it); aggxml_parse is one whole buffer with aggxml_keep's sink */
+struct aggxml;
+struct aggxml *aggxml_new(const struct ingest_sink *sink,
+	    const char *container);
+void	 aggxml_push(struct aggxml *x, const char *p, size_t n);
+void	 aggxml_note(struct aggxml *x, const char *note);
+int	 aggxml_finish(struct aggxml *x, struct report **out, char *why,
+	    size_t whylen);
+void	 aggxml_keep(struct ingest_sink *s);
 int	 aggxml_parse(const char *p, size_t n, struct report **out,
 	    char *why, size_t whylen);
+/* tlsrpt.c, arf.c */
 int	 tlsrpt_parse(const char *p, size_t n, struct report **out,
 	    char *why, size_t whylen);
 int	 arf_parse(const struct mime_msg *m, struct report **out,
@@ -261,6 +308,8 @@ int	 arf_parse(const struct mime_msg *m, struct report **out,
 int64_t	 parse_iso8601(const char *s);
 int64_t	 parse_rfc5322_date(const char *s);
 void	 fmt_iso8601(int64_t t, char *out, size_t outlen);
-void	 agg_normalise(struct report *r);
+void	 agg_normalise_head(struct report *r);
+void	 agg_normalise_records(struct report *r, struct agg_record *v,
+	    size_t n, size_t first);
 
 #endif

@@ -34,6 +34,10 @@ struct ingest_run {
 	/* counters */
 	size_t		 inputs, invalid, reports, nagg, nrecords, nfail;
 	size_t		 ntls, dups;
+	/* the report being streamed (sinks.c) */
+	const char	*input;		/* its input's name */
+	struct spool	 jspool, cspool;
+	struct ingest_sink sink;
 };
 
 /* one_input - INPUT_INVALID, or the type of the first report found */
@@ -50,6 +54,7 @@ int	sinks_close(struct ingest_run *run);
 int	sinks_flush(struct ingest_run *run);
 void	sink_report(struct ingest_run *run, struct report *r,
 	    const char *input);
+void	sink_init(struct ingest_run *run);
 void	sink_invalid(struct ingest_run *run, const char *input,
 	    const char *reason);
 /* enrich.c */
@@ -60,6 +65,10 @@ void	enrich_report(struct enrich *e, struct report *r);
 /* db.c */
 int	db_open(struct ingest_run *run, const char *dsn);
 int	db_report(struct ingest_run *run, const struct report *r);
+void	db_agg_begin(struct ingest_run *run, const struct report *r);
+void	db_agg_records(struct ingest_run *run, const struct agg_record *v,
+	    size_t n);
+void	db_agg_end(struct ingest_run *run, const struct report *r);
 void	db_close(struct ingest_run *run);
 
 #endif

@@ -146,19 +146,19 @@ read_fd(int fd, size_t *len, int *toolong)
 int
 one_input(struct ingest_run *run, const char *name, const char *p, size_t n)
 {
+	struct ingest_opts o = { &run->sink };
 	struct ingest_result res;
-	size_t i, errs = run->sinkerrs;
+	size_t errs = run->sinkerrs;
 	int type;
 
 	run->inputs++;
-	if (ingest_bytes(p, n, NULL, &res) != 0) {
+	run->input = name;	/* the sinks get the reports as they are read */
+	if (ingest_bytes(p, n, &o, &res) != 0) {
 		run->invalid++;
 		sink_invalid(run, name, res.reject);
 		ingest_result_free(&res);
 		return INPUT_INVALID;
 	}
-	for (i = 0; i < res.nreports; i++)
-		sink_report(run, res.reports[i], name);
 	type = (int)res.reports[0]->type;
 	ingest_result_free(&res);
 	return run->sinkerrs != errs ? INPUT_UNSAVED : type;

@@ -228,13 +228,12 @@ derive(struct report *r, struct agg_record *rec, size_t idx)
 		    rec->spf ? "" : "spf");
 }
 
-/* agg_normalise - defaults, org name, alignment booleans */
+/* agg_normalise_head - policy defaults and org name (before any record) */
 void
-agg_normalise(struct report *r)
+agg_normalise_head(struct report *r)
 {
 	struct agg_report *g = &r->u.agg;
 	struct arena *a = &r->arena;
-	size_t i;
 
 	if (g->xml_schema == NULL || *g->xml_schema == '\0')
 		g->xml_schema = arena_strdup(a, "draft");
@@ -262,13 +261,24 @@ agg_normalise(struct report *r)
 		g->testing = arena_strdup(a, "n");
 	if (g->end < g->begin)
 		report_error(r, "date_range ends before it begins");
-	for (i = 0; i < g->nrecords; i++) {
-		struct agg_record *rec = &g->records[i];
+}
+
+/* agg_normalise_records - alignment booleans of n records, the first
+   being record number first (0-based) of the report; also sums messages */
+void
+agg_normalise_records(struct report *r, struct agg_record *v, size_t n,
+    size_t first)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct agg_record *rec = &v[i];
 
 		rec->spf_aligned = rec->spf && strcmp(rec->spf, "pass") == 0;
 		rec->dkim_aligned = rec->dkim && strcmp(rec->dkim, "pass") == 0;
 		if (rec->spf == NULL || rec->dkim == NULL)
-			derive(r, rec, i);
+			derive(r, rec, first + i);
 		rec->dmarc_aligned = rec->spf_aligned || rec->dkim_aligned;
+		r->u.agg.messages += rec->count;
 	}
 }

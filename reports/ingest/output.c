@@ -16,6 +16,14 @@
  *	failure detail.  Columns are named in dmarc-ingest(1); with
  *	parsedmarc set, parsedmarc's column names and order (booleans True
  *	and False) for people moving over.
+ *
+ *	A streamed aggregate report (out_json_records/out_csv_records per
+ *	batch, then out_json_end/out_csv_end) is written only when it is
+ *	complete, because its errors (truncation found at the end) belong
+ *	in report_metadata and in every CSV row.  Until then the rendered
+ *	records wait in a spool: memory up to SPOOL_MEM, then an unlinked
+ *	temporary file, so the output is exactly what out_json/out_csv write
+ *	for the whole report and memory stays bounded.
  */
 #include "config.h"
 
@@ -29,7 +37,86 @@
 #include "output.h"
 #include "xmalloc.h"
 
+#define SPOOL_MEM	(4u << 20)	/* bytes of a spool kept in memory */
 
+/* spool_add - append bytes; to a temporary file past SPOOL_MEM */
+void
+spool_add(struct spool *s, const void *p, size_t n)
+{
+	if (s->mem.len + n > SPOOL_MEM && !s->err) {
+		if (s->tmp == NULL && (s->tmp = tmpfile()) == NULL)
+			s->err = 1;
+		else if (s->mem.len > 0 && fwrite(s->mem.data, 1, s->mem.len,
+		    s->tmp) != s->mem.len)
+			s->err = 1;
+		s->mem.len = 0;
+	}
+	if (s->err)
+		return;
+	if (n > SPOOL_MEM) {
+		if (fwrite(p, 1, n, s->tmp) != n)
+			s->err = 1;
+		return;
+	}
+	ibuf_add(&s->mem, p, n);
+}
+
+/* spool_rewind - start reading what was added; -1 on a file error */
+int
+spool_rewind(struct spool *s)
+{
+	s->rd = 0;
+	if (s->tmp != NULL && (fflush(s->tmp) != 0 ||
+	    fseek(s->tmp, 0, SEEK_SET) != 0))
+		s->err = 1;
+	return s->err ? -1 : 0;
+}
+
+/* spool_read - the next n bytes (file first, then memory); -1 at end */
+int
+spool_read(struct spool *s, void *p, size_t n)
+{
+	size_t got = 0;
+
+	if (s->tmp != NULL && !s->tmp_done) {
+		got = fread(p, 1, n, s->tmp);
+		if (got < n)
+			s->tmp_done = 1;
+	}
+	if (n - got > s->mem.len - s->rd)
+		return -1;
+	memcpy((char *)p + got, s->mem.data + s->rd, n - got);
+	s->rd += n - got;
+	return 0;
+}
+
+/* spool_copy - everything added, to fp */
+static int
+spool_copy(struct spool *s, FILE *fp)
+{
+	char buf[65536];
+	size_t n;
+
+	if (spool_rewind(s) != 0)
+		return -1;
+	while (s->tmp != NULL && (n = fread(buf, 1, sizeof(buf), s->tmp)) > 0)
+		if (fwrite(buf, 1, n, fp) != n)
+			return -1;
+	if (s->mem.len > 0 && fwrite(s->mem.data, 1, s->mem.len, fp) !=
+	    s->mem.len)
+		return -1;
+	return 0;
+}
+
+/* spool_free - release the memory and the temporary file */
+void
+spool_free(struct spool *s)
+{
+	ibuf_free(&s->mem);
+	if (s->tmp != NULL)
+		fclose(s->tmp);
+	memset(s, 0, sizeof(*s));
+}
 
 /* utf8_len - length of a valid UTF-8 sequence at p, 0 if invalid */
 static size_t
@@ -249,12 +336,11 @@ j_record(struct ibuf *b, const struct agg_record *r)
 	ibuf_add(b, "}}", 2);
 }
 
-/* j_aggregate - the body of an aggregate report object */
+/* j_agg_head - an aggregate report object up to its records */
 static void
-j_aggregate(struct ibuf *b, const struct report *rep, int *f)
+j_agg_head(struct ibuf *b, const struct report *rep, int *f)
 {
 	const struct agg_report *g = &rep->u.agg;
-	size_t i;
 	int h = 1;
 
 	jks(b, "xml_schema", g->xml_schema, f);
@@ -289,6 +375,16 @@ j_aggregate(struct ibuf *b, const struct report *rep, int *f)
 	ibuf_addc(b, '}');
 	jkey(b, "records", f);
 	ibuf_addc(b, '[');
+}
+
+/* j_aggregate - the body of an aggregate report object */
+static void
+j_aggregate(struct ibuf *b, const struct report *rep, int *f)
+{
+	const struct agg_report *g = &rep->u.agg;
+	size_t i;
+
+	j_agg_head(b, rep, f);
 	for (i = 0; i < g->nrecords; i++) {
 		if (i > 0)
 			ibuf_addc(b, ',');
@@ -424,6 +520,47 @@ out_json(FILE *fp, const struct report *r, const char *input,
 	ibuf_add(&b, "}\n", 2);
 	fwrite(b.data, 1, b.len, fp);
 	ibuf_free(&b);
+}
+
+/* out_json_records - a batch of a streamed report's records, spooled */
+void
+out_json_records(struct spool *s, const struct agg_record *v, size_t n)
+{
+	struct ibuf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		b.len = 0;
+		if (s->n++ > 0)
+			ibuf_addc(&b, ',');
+		j_record(&b, &v[i]);
+		spool_add(s, b.data, b.len);
+	}
+	ibuf_free(&b);
+}
+
+/* out_json_end - a streamed aggregate report, now complete, as one line;
+   -1 when the spool failed (the line is then not written) */
+int
+out_json_end(FILE *fp, struct spool *s, const struct report *r,
+    const char *input)
+{
+	struct ibuf b = { 0 };
+	int f = 1, rc = 0;
+
+	if (s->err)
+		return -1;
+	ibuf_addc(&b, '{');
+	jks(&b, "type", "aggregate", &f);
+	jks(&b, "input", input, &f);
+	jks(&b, "container", r->container, &f);
+	j_agg_head(&b, r, &f);
+	fwrite(b.data, 1, b.len, fp);
+	if (spool_copy(s, fp) != 0)
+		rc = -1;
+	fwrite("]}\n", 1, 3, fp);
+	ibuf_free(&b);
+	return rc;
 }
 
 /* out_json_invalid - an input without a report, and why */

@@ -20,8 +20,30 @@ struct out_opts {
 	int		 parsedmarc;	/* parsedmarc's CSV columns */
 };
 
+/* A spool: rendered records of a report being streamed (output.c) */
+struct spool {
+	struct ibuf	 mem;
+	FILE		*tmp;		/* past SPOOL_MEM */
+	size_t		 n;		/* items added */
+	size_t		 rd;		/* read offset in mem */
+	int		 tmp_done, err;
+};
+void	 spool_add(struct spool *s, const void *p, size_t n);
+int	 spool_rewind(struct spool *s);
+int	 spool_read(struct spool *s, void *p, size_t n);
+void	 spool_free(struct spool *s);
+
 void	 out_json(FILE *fp, const struct report *r, const char *input,
 	    const struct out_opts *o);
+void	 out_json_records(struct spool *s, const struct agg_record *v,
+	    size_t n);
+int	 out_json_end(FILE *fp, struct spool *s, const struct report *r,
+	    const char *input);
+void	 out_csv_records(struct spool *s, const struct report *r,
+	    const struct agg_record *v, size_t n, const char *input,
+	    const struct out_opts *o);
+int	 out_csv_end(FILE *fp, struct spool *s, const struct report *r,
+	    const char *input, const struct out_opts *o);
 void	 out_json_invalid(FILE *fp, const char *input, const char *reason);
 void	 out_csv_header(FILE *fp, enum report_type t,
 	    const struct out_opts *o);

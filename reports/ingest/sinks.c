@@ -8,6 +8,13 @@
  *	marks the run failed: the batch goes on, the exit status says 2.
  *	CSV files get their header line only when they are new or empty,
  *	so successive runs append to one table.
+ *
+ *	Aggregate reports arrive streamed (struct ingest_sink): begin()
+ *	opens the database transaction and writes the report row, each
+ *	batch of records is enriched, inserted and rendered into the JSON
+ *	and CSV spools, and end() sets
+ *	the row's final errors and counts, commits, and writes the JSON
+ *	line and CSV rows.  Nothing holds more than one batch of records.
  */
 #include "config.h"
 
@@ -65,6 +72,7 @@ sinks_open(struct ingest_run *run, const char *conffile)
 			if ((run->csv[t] = open_csv(run, t)) == NULL)
 				return -1;
 	}
+	sink_init(run);
 	if ((run->rdns || run->geoip != NULL) && (run->enrich =
 	    enrich_new(conffile, run->zonefile, run->rdns, run->geoip)) ==
 	    NULL)
@@ -110,17 +118,97 @@ sinks_close(struct ingest_run *run)
 	return run->failed ? -1 : 0;
 }
 
-/* sink_report - one report to every sink */
+/* s_begin - a report's identity is known */
+static void
+s_begin(void *arg, struct report *r)
+{
+	struct ingest_run *run = arg;
+
+	if (r->type != REPORT_AGGREGATE)
+		return;
+	if (run->db != NULL)
+		db_agg_begin(run, r);
+}
+
+/* s_records - a batch of an aggregate report's records */
+static void
+s_records(void *arg, struct report *r, struct agg_record *v, size_t n,
+    struct arena *ra)
+{
+	struct ingest_run *run = arg;
+
+	if (run->enrich != NULL) {
+		struct report view;
+
+		/* enrichment strings go to the batch's arena */
+		memset(&view, 0, sizeof(view));
+		view.type = REPORT_AGGREGATE;
+		view.arena = *ra;
+		view.u.agg.records = v;
+		view.u.agg.nrecords = n;
+		enrich_report(run->enrich, &view);
+		*ra = view.arena;
+	}
+	if (run->db != NULL)
+		db_agg_records(run, v, n);
+	if (run->json != NULL)
+		out_json_records(&run->jspool, v, n);
+	if (run->csv[REPORT_AGGREGATE] != NULL)
+		out_csv_records(&run->cspool, r, v, n, run->input, &run->out);
+}
+
+/* s_end - a report is complete */
+static void
+s_end(void *arg, struct report *r)
+{
+	struct ingest_run *run = arg;
+
+	if (r->type != REPORT_AGGREGATE) {
+		sink_report(run, r, run->input);
+		return;
+	}
+	run->reports++;
+	run->nagg++;
+	run->nrecords += r->u.agg.total;
+	if (run->db != NULL)
+		db_agg_end(run, r);
+	if (run->json != NULL && out_json_end(run->json, &run->jspool, r,
+	    run->input) != 0) {
+		log_warn("JSON output: spool");
+		run->failed = 1;
+	}
+	if (run->csv[REPORT_AGGREGATE] != NULL && out_csv_end(
+	    run->csv[REPORT_AGGREGATE], &run->cspool, r, run->input,
+	    &run->out) != 0) {
+		log_warn("CSV output: spool");
+		run->failed = 1;
+	}
+	spool_free(&run->jspool);
+	spool_free(&run->cspool);
+	if (run->verbose > 1)
+		log_info("%s: aggregate report, %zu records", run->input,
+		    r->u.agg.total);
+}
+
+/* sink_init - the streaming sink over every output */
+void
+sink_init(struct ingest_run *run)
+{
+	memset(&run->sink, 0, sizeof(run->sink));
+	run->sink.arg = run;
+	run->sink.begin = s_begin;
+	run->sink.records = s_records;
+	run->sink.end = s_end;
+}
+
+/* sink_report - one whole failure or TLS report to every sink */
 void
 sink_report(struct ingest_run *run, struct report *r, const char *input)
 {
 	if (run->enrich != NULL)
 		enrich_report(run->enrich, r);
 	run->reports++;
-	if (r->type == REPORT_AGGREGATE) {
-		run->nagg++;
-		run->nrecords += r->u.agg.nrecords;
-	} else if (r->type == REPORT_FAILURE)
+	if (r->type == REPORT_FAILURE)
 		run->nfail++;
 	else
 		run->ntls++;

@@ -209,6 +209,54 @@ report_free(struct report *r)
 	free(r);
 }
 
+/* auth_copy - deep copies of n auth results */
+static struct agg_auth *
+auth_copy(struct arena *a, const struct agg_auth *v, size_t n)
+{
+	struct agg_auth *d;
+	size_t i;
+
+	if (n == 0)
+		return NULL;
+	d = arena_alloc(a, n * sizeof(*d));
+	for (i = 0; i < n; i++) {
+		d[i].domain = arena_strdup(a, v[i].domain);
+		d[i].selector_or_scope = arena_strdup(a, v[i].selector_or_scope);
+		d[i].result = arena_strdup(a, v[i].result);
+		d[i].human_result = arena_strdup(a, v[i].human_result);
+	}
+	return d;
+}
+
+/* agg_record_copy - src into dst with every string copied into a */
+void
+agg_record_copy(struct arena *a, struct agg_record *dst,
+    const struct agg_record *src)
+{
+	size_t i;
+
+	*dst = *src;
+	dst->source_ip = arena_strdup(a, src->source_ip);
+	dst->disposition = arena_strdup(a, src->disposition);
+	dst->dkim = arena_strdup(a, src->dkim);
+	dst->spf = arena_strdup(a, src->spf);
+	dst->header_from = arena_strdup(a, src->header_from);
+	dst->envelope_from = arena_strdup(a, src->envelope_from);
+	dst->envelope_to = arena_strdup(a, src->envelope_to);
+	dst->reverse_dns = arena_strdup(a, src->reverse_dns);
+	dst->base_domain = arena_strdup(a, src->base_domain);
+	dst->country = arena_strdup(a, src->country);
+	dst->reasons = src->nreasons ? arena_alloc(a, src->nreasons *
+	    sizeof(*dst->reasons)) : NULL;
+	for (i = 0; i < src->nreasons; i++) {
+		dst->reasons[i].type = arena_strdup(a, src->reasons[i].type);
+		dst->reasons[i].comment = arena_strdup(a,
+		    src->reasons[i].comment);
+	}
+	dst->dkim_auth = auth_copy(a, src->dkim_auth, src->ndkim);
+	dst->spf_auth = auth_copy(a, src->spf_auth, src->nspf);
+}
+
 /* report_error - note a tolerated problem (bounded) */
 void
 report_error(struct report *r, const char *fmt, ...)
