@@ -26,9 +26,9 @@ struct arena_chunk {
 	max_align_t		 data[];
 };
 
-/* arena_alloc - n bytes, aligned, zeroed, valid until arena_free */
-void *
-arena_alloc(struct arena *a, size_t n)
+/* bump - n bytes, aligned, not zeroed, valid until arena_free */
+static void *
+bump(struct arena *a, size_t n)
 {
 	struct arena_chunk *c = a->head;
 	size_t al = sizeof(max_align_t), cap;
@@ -53,15 +53,21 @@ arena_alloc(struct arena *a, size_t n)
 	}
 	p = (char *)c->data + c->used;
 	c->used += n;
-	memset(p, 0, n);
 	return p;
+}
+
+/* arena_alloc - n bytes, aligned, zeroed, valid until arena_free */
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	return memset(bump(a, n), 0, n);
 }
 
 /* arena_strndup - copy n bytes and terminate */
 char *
 arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = bump(a, n + 1);	/* every byte is written: no memset */
 
 	memcpy(p, s, n);
 	p[n] = '\0';
