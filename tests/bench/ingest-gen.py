@@ -4,6 +4,7 @@
 #
 # SYNOPSIS
 #	ingest-gen.py DIR [N] [SEED]
+#	ingest-gen.py --large DIR [RECORDS ...]
 #
 # DESCRIPTION
 #	N (default 3000) inputs shaped like what big receivers send: Google
@@ -14,11 +15,18 @@
 #	reports (4 of 20000-50000 records, as in parsedmarc #107).  Every
 #	report id is unique, so storing them all is real work.  Prints the
 #	number of reports and records made.
+#
+#	--large writes one Google-shaped gzip report per RECORDS count
+#	(default 100000 300000 1000000): the backfill case where memory must
+#	not grow with the report.
 import base64, gzip, io, json, os, random, sys, zipfile
 
+large = len(sys.argv) > 1 and sys.argv[1] == "--large"
+if large:
+    sys.argv.pop(1)
 out = sys.argv[1]
-n = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
-rnd = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 7)
+n = int(sys.argv[2]) if len(sys.argv) > 2 and not large else 3000
+rnd = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 and not large else 7)
 os.makedirs(out, exist_ok=True)
 DOMAINS = ["example.com", "example.net", "shop.example.org", "news.example"]
 
@@ -72,6 +80,29 @@ def report(i, flavour, nrec):
            "<policy_published>%s</policy_published>%s</feedback>\n"
            % (root, ver, org, email, flavour, i, begin, begin + 86399, pol, recs))
     return dom, xml.encode()
+
+
+def large_report(nrec):
+    """a gzip report of nrec records, written as it is made"""
+    dom, head = report(nrec, "google", 0)
+    head = head.decode().replace("bench-google-", "large-google-")
+    head, tail = head.rsplit("</feedback>", 1)
+    name = os.path.join(out, "large-%d.xml.gz" % nrec)
+    with gzip.open(name + ".tmp", "wt", compresslevel=6) as f:
+        f.write(head)
+        for i in range(0, nrec, 1000):
+            f.write("".join(record(dom, "google")
+                            for _ in range(min(1000, nrec - i))))
+        f.write("</feedback>" + tail)
+    os.rename(name + ".tmp", name)
+
+
+if large:
+    sizes = [int(a) for a in sys.argv[2:]] or [100000, 300000, 1000000]
+    for k in sizes:
+        large_report(k)
+    print("%d reports, %d aggregate records" % (len(sizes), sum(sizes)))
+    sys.exit(0)
 
 
 def zipped(name, data):
