@@ -33,18 +33,40 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "output.h"
 #include "xmalloc.h"
 
 #define SPOOL_MEM	(4u << 20)	/* bytes of a spool kept in memory */
 
+/* spool_tmp - an unlinked temporary file in $TMPDIR (tmpfile(3) ignores
+   it), or NULL */
+static FILE *
+spool_tmp(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	FILE *fp;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	snprintf(path, sizeof(path), "%s/dmarc-ingest.XXXXXX", dir);
+	if ((fd = mkstemp(path)) < 0)
+		return NULL;
+	(void)unlink(path);
+	if ((fp = fdopen(fd, "w+")) == NULL)
+		close(fd);
+	return fp;
+}
+
 /* spool_add - append bytes; to a temporary file past SPOOL_MEM */
 void
 spool_add(struct spool *s, const void *p, size_t n)
 {
 	if (s->mem.len + n > SPOOL_MEM && !s->err) {
-		if (s->tmp == NULL && (s->tmp = tmpfile()) == NULL)
+		if (s->tmp == NULL && (s->tmp = spool_tmp()) == NULL)
 			s->err = 1;
 		else if (s->mem.len > 0 && fwrite(s->mem.data, 1, s->mem.len,
 		    s->tmp) != s->mem.len)
