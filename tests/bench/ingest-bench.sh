@@ -135,7 +135,7 @@ def drop(mode, args):
             if os.path.exists(p):
                 os.unlink(p)
     elif mode == "mariadb":
-        db = args[1].split("/")[-1].split("?")[0]
+        db = re.search(r"@localhost/([^?]+)", args[1]).group(1)
         subprocess.run(["mariadb", "--no-defaults", "-uroot",
                         "--socket=" + os.environ["MARIADB_SOCK"], "-e",
                         "DROP DATABASE %s" % db], check=True)
