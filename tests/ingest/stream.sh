@@ -189,12 +189,16 @@ for mode in parse sqlite json; do
 	sqlite) set -- -d "sqlite:$tmp/m.db" ;;
 	json) set -- -n -j /dev/null -C "$tmp/mcsv" ;;
 	esac
+	# SQLite's page cache (32 MiB, a bulk pragma of db.c; 36 with ASan's
+	# shadow) fills on the large report only: a fixed bound, allowed for
+	slack=24576
+	[ "$mode" = sqlite ] && slack=$((slack + 36864))
 	rm -f "$tmp/m.db"
 	s=$(rss "$@" "$tmp/small.xml.gz")
 	rm -f "$tmp/m.db"
 	b=$(rss "$@" "$tmp/big.xml.gz")
 	okif "memory, $mode: peak RSS ${b} KiB for $big records, ${s} KiB for 2000" \
-	    "$b" -lt $((s + 24576))
+	    "$b" -lt $((s + slack))
 done
 
 . "$top_srcdir/tests/integration/lib/mariadb.sh"
