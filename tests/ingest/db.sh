@@ -11,17 +11,8 @@ pass=0
 fail=0
 n=0
 
-ok() {
-	n=$((n + 1))
-	if [ "$2" = "$3" ]; then
-		pass=$((pass + 1))
-		echo "ok $n - $1"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n - $1"
-		printf '#   got  "%s"\n#   want "%s"\n' "$2" "$3"
-	fi
-}
+# ok LABEL GOT WANT: tests/ingest/lib.sh
+. "$top_srcdir/tests/ingest/lib.sh"
 
 cleanup() {
 	[ -n "${MARIADB_DIR:-}" ] && mariadb_stop

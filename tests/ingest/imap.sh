@@ -44,17 +44,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ok() {
-	n=$((n + 1))
-	if [ "$2" = "$3" ]; then
-		pass=$((pass + 1))
-		echo "ok $n - $1"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n - $1"
-		printf '#   got  "%s"\n#   want "%s"\n' "$2" "$3"
-	fi
-}
+# ok LABEL GOT WANT: tests/ingest/lib.sh
+. "$top_srcdir/tests/ingest/lib.sh"
 
 # free_port - first TCP port from $1 that nothing listens on
 free_port() {

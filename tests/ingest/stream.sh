@@ -20,17 +20,8 @@ n=0
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8"
 export ASAN_OPTIONS
 
-ok() {
-	n=$((n + 1))
-	if [ "$2" = "$3" ]; then
-		pass=$((pass + 1))
-		echo "ok $n - $1"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n - $1"
-		printf '#   got  "%s"\n#   want "%s"\n' "$2" "$3"
-	fi
-}
+# ok LABEL GOT WANT: tests/ingest/lib.sh
+. "$top_srcdir/tests/ingest/lib.sh"
 
 # okif - $1 label, then a test(1) expression
 okif() {
