@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexval.h"
 #include "store_int.h"
 #include "xmalloc.h"
 
@@ -63,18 +64,6 @@ seterr(char *err, size_t errlen, const char *msg)
 		(void)snprintf(err, errlen, "%s", msg);
 }
 
-/* hexval - value of a hex digit, -1 for anything else */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* pdecode - p[0..len) with %XX escapes decoded; NULL on a bad escape */
 static char *

@@ -21,28 +21,19 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "dmarcd.h"
+#include "hexval.h"
 #include "log.h"
 #include "ruf.h"
 #include "xmalloc.h"
 
 #define SPF_DNS_MAX	1024
 
-/* hexval - value of a hex digit, -1 if none */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 /* ruf_mailto - see ruf.h */
 char *

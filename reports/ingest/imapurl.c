@@ -21,20 +21,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hexval.h"
 #include "imap.h"
 
-/* hexval - a hex digit's value, or -1 */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* decode - percent-decode p[0..n) into out; -1 on a bad or control byte */
 static int
