@@ -12,25 +12,17 @@
  *	keeps positive and negative answers for their TTLs (see Answers
  *	for the table in front of it).
  *
- *	Deadlines.  The context runs in thread mode (ub_ctx_async(ctx, 1)):
- *	libunbound resolves in its own thread and hands answers back
- *	through a pipe, which our dispatcher thread poll()s and drains
- *	with ub_process(), running the callbacks.  A lookup starts an
- *	asynchronous query and waits on its own condition variable until
- *	the callback delivered or the deadline passed; then it calls
- *	ub_cancel() and reports DMARC_DNS_TIMEOUT.  The callback and the
- *	requester can race, so each request carries a reference count
- *	under the resolver mutex: ub_cancel() returning UB_NOERROR proves
- *	the callback will never run (libunbound drops the callback of a
- *	cancelled query under its own lock), UB_NOID means it ran or is
- *	about to, and the last party to let go frees the request.
+ *	Queries.  libunbound runs in thread mode; ubquery.c keeps the
+ *	queries in flight (several lookups of one name share one query,
+ *	resolver_prefetch() sends one early) and the waiting lookups take
+ *	turns reading libunbound's answers, each within its deadline
+ *	(DNSTimeout).
  *
  *	Answers.  TXT and existence answers (data, NODATA, NXDOMAIN), and
  *	the raw answer packets resolver_query() gives libspf2 and
  *	libopendkim, are also kept in a small table here, for their TTL (at most
  *	RCACHE_MAXTTL seconds): a hit is answered in the calling thread,
- *	without the trip through libunbound's thread, pipe and dispatcher
- *	that costs each lookup a dozen system calls and four thread
+ *	without the trip through libunbound's thread and pipe that costs each lookup a dozen system calls and two to four thread
  *	switches (tests/bench/RESULTS.md).  The table is 8-way set
  *	associative (RCACHE_SETS sets: a name can sit in any of its set's
  *	eight entries, and a full set gives up the entry closest to expiry),
@@ -64,6 +56,7 @@
 #include "log.h"
 #include "resolver.h"
 #include "xmalloc.h"
+#include "ubquery.h"
 #include "zonefile.h"
 
 #define RESOLVER_DEFAULT_TIMEOUT	5000	/* ms */
@@ -72,18 +65,13 @@
 #define RCACHE_SLOTS	(RCACHE_SETS * RCACHE_WAYS)
 #define RCACHE_MAXTTL	3600		/* seconds an answer is kept at most */
 #define RCACHE_PKT	0x10000		/* type flag: a raw answer packet */
-#define RCODE_NOERROR	0
-#define RCODE_SERVFAIL	2
-#define RCODE_NXDOMAIN	3
 
 struct resolver {
 	struct zonefile		*zf;		/* zone-file mode */
 	struct ub_ctx		*ctx;		/* libunbound mode */
 	unsigned		 timeout_ms;
-	pthread_t		 thr;
-	int			 thr_started;
-	int			 wake[2];	/* stops the dispatcher */
-	pthread_mutex_t		 mu;		/* requests and stats */
+	struct ubq		*uq;		/* queries in flight */
+	pthread_mutex_t		 mu;		/* stats */
 	struct resolver_stats	 st;
 	pthread_mutex_t		 cmu;		/* the answer table */
 	struct rcache		*cache;		/* [RCACHE_SLOTS], ub mode */
@@ -103,168 +91,6 @@ struct rcache {
 	unsigned char		*pkt;
 	size_t			 pktlen;
 };
-
-/* One outstanding asynchronous query, shared by requester and callback. */
-struct ubreq {
-	struct resolver		*r;
-	pthread_cond_t		 cv;
-	int			 refs;		/* under r->mu */
-	int			 done;		/* callback delivered */
-	int			 abandoned;	/* requester gave up */
-	int			 err;
-	struct ub_result	*res;
-};
-
-/* dispatcher - run libunbound's callbacks as answers arrive */
-static void *
-dispatcher(void *arg)
-{
-	struct resolver *r = arg;
-	struct pollfd pfd[2];
-	int rc;
-
-	pfd[0].fd = ub_fd(r->ctx);
-	pfd[1].fd = r->wake[0];
-	for (;;) {
-		pfd[0].events = pfd[1].events = POLLIN;
-		pfd[0].revents = pfd[1].revents = 0;
-		if (poll(pfd, 2, -1) == -1) {
-			if (errno != EINTR)
-				log_warn("resolver: poll");
-			continue;
-		}
-		if (pfd[1].revents != 0)
-			break;
-		if (pfd[0].revents != 0 &&
-		    (rc = ub_process(r->ctx)) != 0) {
-			log_warnx("resolver: ub_process: %s", ub_strerror(rc));
-			if (rc == UB_PIPE)
-				break;	/* libunbound's thread is gone */
-		}
-	}
-	return NULL;
-}
-
-/* req_release - drop one reference (r->mu held); the last one frees */
-static void
-req_release(struct ubreq *q)
-{
-	if (--q->refs > 0)
-		return;
-	if (q->res != NULL)
-		ub_resolve_free(q->res);
-	pthread_cond_destroy(&q->cv);
-	free(q);
-}
-
-/* callback - libunbound delivers an answer (dispatcher thread) */
-static void
-callback(void *arg, int err, struct ub_result *res)
-{
-	struct ubreq *q = arg;
-	struct resolver *r = q->r;
-
-	pthread_mutex_lock(&r->mu);
-	q->err = err;
-	q->res = res;
-	q->done = 1;
-	if (!q->abandoned)
-		pthread_cond_signal(&q->cv);
-	req_release(q);
-	pthread_mutex_unlock(&r->mu);
-}
-
-/* map - libunbound's outcome to ours */
-static enum dmarc_dns
-map(int err, const struct ub_result *res)
-{
-	if (err == UB_SERVFAIL)
-		return DMARC_DNS_SERVFAIL;
-	if (err != 0 || res == NULL)
-		return DMARC_DNS_ERROR;
-	if (res->havedata)
-		return DMARC_DNS_DATA;
-	if (res->rcode == RCODE_NXDOMAIN || res->nxdomain)
-		return DMARC_DNS_NXDOMAIN;
-	if (res->rcode == RCODE_NOERROR)
-		return DMARC_DNS_NODATA;
-	return DMARC_DNS_SERVFAIL;
-}
-
-/* deadline - now + ms on the monotonic clock */
-static void
-deadline(struct timespec *ts, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
-/* req_new - a request with two references: requester and callback */
-static struct ubreq *
-req_new(struct resolver *r)
-{
-	struct ubreq *q = xcalloc(1, sizeof(*q));
-	pthread_condattr_t ca;
-
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&q->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	q->r = r;
-	q->refs = 2;
-	return q;
-}
-
-/* ub_lookup - one query with a deadline; *resp is the caller's to free */
-static enum dmarc_dns
-ub_lookup(struct resolver *r, const char *name, int type,
-    struct ub_result **resp)
-{
-	struct ubreq *q = req_new(r);
-	struct timespec dl;
-	enum dmarc_dns st;
-	int id, rc, cancelled;
-
-	*resp = NULL;
-	deadline(&dl, r->timeout_ms);
-	if ((rc = ub_resolve_async(r->ctx, name, type, 1, q, callback,
-	    &id)) != 0) {
-		log_debug("resolver: %s: %s", name, ub_strerror(rc));
-		q->refs = 1;
-		pthread_mutex_lock(&r->mu);
-		req_release(q);
-		pthread_mutex_unlock(&r->mu);
-		return DMARC_DNS_ERROR;
-	}
-	pthread_mutex_lock(&r->mu);
-	rc = 0;
-	while (!q->done && rc != ETIMEDOUT)
-		rc = pthread_cond_timedwait(&q->cv, &r->mu, &dl);
-	if (!q->done) {
-		/* Not under r->mu: the callback may be waiting for it. */
-		pthread_mutex_unlock(&r->mu);
-		cancelled = ub_cancel(r->ctx, id) == UB_NOERROR;
-		pthread_mutex_lock(&r->mu);
-		if (cancelled)
-			q->refs--;	/* the callback will never run */
-	}
-	if (q->done) {
-		st = map(q->err, q->res);
-		*resp = q->res;
-		q->res = NULL;
-	} else {
-		q->abandoned = 1;
-		st = DMARC_DNS_TIMEOUT;
-	}
-	req_release(q);
-	pthread_mutex_unlock(&r->mu);
-	return st;
-}
 
 /* now_ms - the monotonic clock in milliseconds */
 static long long
@@ -437,7 +263,7 @@ count(struct resolver *r, enum dmarc_dns st)
 	return st;
 }
 
-/* ub_setup - context, forwarders, thread mode, dispatcher */
+/* ub_setup - context, forwarders, thread mode, query table */
 static int
 ub_setup(struct resolver *r, const struct resolver_opts *o, char *err,
     size_t errlen)
@@ -484,15 +310,7 @@ ub_setup(struct resolver *r, const struct resolver_opts *o, char *err,
 		snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
 		return -1;
 	}
-	if (pipe2(r->wake, O_CLOEXEC) == -1) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	if ((rc = pthread_create(&r->thr, NULL, dispatcher, r)) != 0) {
-		snprintf(err, errlen, "pthread_create: %s", strerror(rc));
-		return -1;
-	}
-	r->thr_started = 1;
+	r->uq = ubq_new(r->ctx, r->timeout_ms);
 	return 0;
 }
 
@@ -502,7 +320,6 @@ resolver_new(const struct resolver_opts *opts, char *err, size_t errlen)
 {
 	struct resolver *r = xcalloc(1, sizeof(*r));
 
-	r->wake[0] = r->wake[1] = -1;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_mutex_init(&r->cmu, NULL);
 	r->timeout_ms = opts->timeout_ms ? opts->timeout_ms :
@@ -523,23 +340,15 @@ resolver_new(const struct resolver_opts *opts, char *err, size_t errlen)
 	return r;
 }
 
-/* resolver_free - stop the dispatcher, then drop the context */
+/* resolver_free - drop the context, then what was in flight */
 void
 resolver_free(struct resolver *r)
 {
 	if (r == NULL)
 		return;
-	if (r->thr_started) {
-		while (write(r->wake[1], "x", 1) == -1 && errno == EINTR)
-			;
-		pthread_join(r->thr, NULL);
-	}
 	if (r->ctx != NULL)
 		ub_ctx_delete(r->ctx);
-	if (r->wake[0] != -1)
-		close(r->wake[0]);
-	if (r->wake[1] != -1)
-		close(r->wake[1]);
+	ubq_free(r->uq);
 	zonefile_free(r->zf);
 	rcache_free(r);
 	pthread_mutex_destroy(&r->cmu);
@@ -551,7 +360,8 @@ resolver_free(struct resolver *r)
 enum dmarc_dns
 resolver_txt(struct resolver *r, const char *name, struct dmarc_dns_txt *out)
 {
-	struct ub_result *res;
+	const struct ub_result *res;
+	struct ubreq *q;
 	enum dmarc_dns st;
 	int i;
 
@@ -559,17 +369,17 @@ resolver_txt(struct resolver *r, const char *name, struct dmarc_dns_txt *out)
 		return count(r, zonefile_txt(r->zf, name, out));
 	if (rcache_get(r, name, 16, &st, out, NULL, NULL))
 		return count_kept(r, st);
-	st = ub_lookup(r, name, 16, &res);
+	st = ubq_lookup(r->uq, name, 16, &q);
+	res = q != NULL ? ubq_result(q) : NULL;
 	for (i = 0; st == DMARC_DNS_DATA && res->data[i] != NULL; i++)
 		if (zonefile_txt_rdata_add((unsigned char *)res->data[i],
 		    (size_t)res->len[i], out) != 0) {
 			dmarc_dns_txt_clear(out);
 			st = DMARC_DNS_ERROR;
 		}
-	if (res != NULL) {
+	if (res != NULL)
 		rcache_put(r, name, 16, st, res->ttl, out, NULL, 0);
-		ub_resolve_free(res);
-	}
+	ubq_release(r->uq, q);
 	return count(r, st);
 }
 
@@ -577,18 +387,19 @@ resolver_txt(struct resolver *r, const char *name, struct dmarc_dns_txt *out)
 enum dmarc_dns
 resolver_exists(struct resolver *r, const char *name)
 {
-	struct ub_result *res;
+	const struct ub_result *res;
+	struct ubreq *q;
 	enum dmarc_dns st;
 
 	if (r->zf != NULL)
 		return count(r, zonefile_exists(r->zf, name));
 	if (rcache_get(r, name, 1, &st, NULL, NULL, NULL))
 		return count_kept(r, st);
-	st = ub_lookup(r, name, 1, &res);
-	if (res != NULL) {
+	st = ubq_lookup(r->uq, name, 1, &q);
+	res = q != NULL ? ubq_result(q) : NULL;
+	if (res != NULL)
 		rcache_put(r, name, 1, st, res->ttl, NULL, NULL, 0);
-		ub_resolve_free(res);
-	}
+	ubq_release(r->uq, q);
 	return count(r, st);
 }
 
@@ -601,7 +412,8 @@ enum dmarc_dns
 resolver_query(struct resolver *r, const char *name, int rrtype,
     unsigned char **pkt, size_t *pktlen)
 {
-	struct ub_result *res;
+	const struct ub_result *res;
+	struct ubreq *q;
 	enum dmarc_dns st;
 
 	*pkt = NULL;
@@ -613,7 +425,8 @@ resolver_query(struct resolver *r, const char *name, int rrtype,
 	    rcache_get(r, name, rrtype | RCACHE_PKT, &st, NULL, pkt,
 	    pktlen) && *pkt != NULL)
 		return count_kept(r, st);
-	st = ub_lookup(r, name, rrtype, &res);
+	st = ubq_lookup(r->uq, name, rrtype, &q);
+	res = q != NULL ? ubq_result(q) : NULL;
 	if ((st == DMARC_DNS_DATA || st == DMARC_DNS_NODATA ||
 	    st == DMARC_DNS_NXDOMAIN)) {
 		if (res->answer_packet != NULL && res->answer_len > 0) {
@@ -627,8 +440,7 @@ resolver_query(struct resolver *r, const char *name, int rrtype,
 		} else
 			st = DMARC_DNS_ERROR;
 	}
-	if (res != NULL)
-		ub_resolve_free(res);
+	ubq_release(r->uq, q);
 	return count(r, st);
 }
 
@@ -659,7 +471,36 @@ resolver_dmarc(struct resolver *r, struct dmarc_resolver *out)
 void
 resolver_stats(struct resolver *r, struct resolver_stats *st)
 {
+	struct ubq_stats us;
+
 	pthread_mutex_lock(&r->mu);
 	*st = r->st;
 	pthread_mutex_unlock(&r->mu);
+	if (r->uq != NULL) {
+		ubq_stats(r->uq, &us);
+		st->sent = us.sent;
+		st->joined = us.joined;
+		st->prefetched = us.prefetched;
+	}
+}
+
+/*
+ * resolver_prefetch - start the lookup of (name, type) now, unless its
+ * answer is kept or a query for it is in flight; a later lookup takes
+ * the answer (libunbound mode only)
+ */
+void
+resolver_prefetch(struct resolver *r, const char *name, int type)
+{
+	enum dmarc_dns st;
+
+	if (r->uq == NULL || type <= 0 || type >= RCACHE_PKT)
+		return;
+	if (type == 16 || type == 1) {
+		if (rcache_get(r, name, type, &st, NULL, NULL, NULL))
+			return;
+	} else if (rcache_get(r, name, type | RCACHE_PKT, &st, NULL, NULL,
+	    NULL))
+		return;
+	(void)ubq_prefetch(r->uq, name, type);
 }

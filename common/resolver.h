@@ -73,7 +73,20 @@ struct resolver_stats {
 	unsigned long	 kept;		/* answered from the answer table */
 	unsigned long	 timeouts;
 	unsigned long	 servfails;
+	unsigned long	 sent;		/* queries handed to libunbound */
+	unsigned long	 joined;	/* answered by a query in flight */
+	unsigned long	 prefetched;	/* of those sent: resolver_prefetch */
 };
 void		 resolver_stats(struct resolver *r, struct resolver_stats *st);
+
+/*
+ * resolver_prefetch - send the query for (name, type) now, without
+ * waiting, so that the lookup made later finds its answer on the way
+ * (TXT or A/existence: resolver_txt/resolver_exists; any other type:
+ * resolver_query).  Nothing when the answer is kept or in flight, or in
+ * zone-file mode.
+ */
+void		 resolver_prefetch(struct resolver *r, const char *name,
+		    int type);
 
 #endif

@@ -4,7 +4,8 @@
  * DESCRIPTION
  *	Each callback is glue: negotiate (or connect, with an MTA that does
  *	not negotiate) pins the configuration; connect applies IgnoreHosts;
- *	helo, envfrom, envrcpt and header fill struct msg; eom calls
+ *	helo, envfrom, envrcpt and header fill struct msg (a From field
+ *	also starts its policy query at once: policy_prefetch()); eom calls
  *	msg_evaluate() and maps the outcome to libmilter calls (headers
  *	inserted at index 0, RFC 8601 section 4; reply codes;
  *	smfi_quarantine).  close copes with a NULL private pointer.
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <libmilter/mfapi.h>
@@ -242,6 +244,8 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 		while (*v == ' ' || *v == '\t')
 			v++;
 	msg_add_header(&cn->msg, name, v, len - (size_t)(v - value));
+	if (strcasecmp(name, "From") == 0)
+		policy_prefetch(cn->cfg, v, len - (size_t)(v - value));
 	return next(cn, SMFIP_NR_HDR);
 }
 

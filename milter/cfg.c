@@ -30,12 +30,31 @@
 static pthread_mutex_t cur_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dmarcd_cfg *current;
 
+/* log_dns - what the resolver of a configuration did, as it goes */
+static void
+log_dns(struct resolver *r)
+{
+	struct resolver_stats st;
+
+	if (r == NULL)
+		return;
+	resolver_stats(r, &st);
+	if (st.sent == 0)
+		return;		/* zone file, or nothing asked */
+	log_info("resolver: %lu lookups, %lu answered from the table, "
+	    "%lu queries sent (%lu early, at the From field), %lu lookups "
+	    "joined a query in flight, %lu timeouts, %lu SERVFAIL",
+	    st.lookups, st.kept, st.sent, st.prefetched, st.joined,
+	    st.timeouts, st.servfails);
+}
+
 /* cfg_free - release a configuration nobody uses */
 static void
 cfg_free(struct dmarcd_cfg *c)
 {
 	if (c == NULL)
 		return;
+	log_dns(c->resolver);
 	for (size_t i = 0; i < c->narcwl; i++)
 		free(c->arcwl[i]);
 	free(c->arcwl);

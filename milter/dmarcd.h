@@ -200,6 +200,8 @@ const char *out_action_name(enum out_action a);
 /* msg_evaluate - decide; never fails (temporary trouble is an outcome) */
 void	 msg_evaluate(const struct dmarcd_cfg *c, const struct msg *m,
 	    struct outcome *out);
+void	 policy_prefetch(const struct dmarcd_cfg *c, const char *value,
+	    size_t vlen);
 void	 outcome_free(struct outcome *out);
 
 struct dmarc_authinfo;

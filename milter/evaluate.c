@@ -163,6 +163,30 @@ parse_from(const struct msg *m, struct dmarc_from *from, int *bad)
 	return n;
 }
 
+/*
+ * policy_prefetch - send the policy query of each author domain of one
+ * From field as soon as the field arrives: the answer travels while the
+ * rest of the message does, and msg_evaluate's lookup of the same name
+ * (_dmarc.<author>, as libdmarc asks it) takes it from the query in
+ * flight (resolver_prefetch).  Only a hint: any other name is looked up
+ * as usual.
+ */
+void
+policy_prefetch(const struct dmarcd_cfg *c, const char *value, size_t vlen)
+{
+	struct dmarc_from from;
+	char name[DMARC_MAXDOMAIN + 16];
+	size_t i;
+
+	memset(&from, 0, sizeof(from));
+	(void)dmarc_from_parse(value, vlen, &from);
+	for (i = 0; i < from.ndomains; i++)
+		if ((size_t)snprintf(name, sizeof(name), "_dmarc.%s",
+		    from.domains[i]) < sizeof(name))
+			resolver_prefetch(c->resolver, name, 16);
+	dmarc_from_clear(&from);
+}
+
 /* plain_authservid - our authserv-id without quoting or job id */
 static const char *
 plain_authservid(const struct dmarcd_cfg *c, const struct msg *m)

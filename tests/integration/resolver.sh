@@ -173,6 +173,31 @@ same "$(grep -c ' TXT nxdomain$' "$tmp/bulk.out")" 4000 "2 x 2,000 answered"
 same "$(sed -n 's/^# lookups 4000 kept \([0-9]*\) .*/\1/p' "$tmp/bulk.err")" \
     2000 "2,000 distinct names: the second round all kept"
 
+# queries in flight (common/ubquery.c): a prefetched query answers the lookup
+# that follows it, and lookups of one name at once share one query
+q0=$(queries _dmarc.dmarcd.test TXT)
+"$DNSQ" -v -P $NS TXT _dmarc.dmarcd.test >"$tmp/pf.out" 2>"$tmp/pf.err"
+same "$(cat "$tmp/pf.out")" \
+    '_dmarc.dmarcd.test TXT data "v=DMARC1; p=reject"' \
+    "prefetch, then lookup: the answer"
+check "the lookup joined the prefetched query (1 sent, 1 joined)" \
+    grep -q "sent 1 joined 1 prefetched 1" "$tmp/pf.err"
+same $(($(queries _dmarc.dmarcd.test TXT) - q0)) 1 "prefetch + lookup: 1 query"
+# 1,600 lookups on 8 threads, 200 names each asked by all: whoever waits
+# reads libunbound's answers in turn; a lost hand-over of that duty would
+# leave a lookup waiting for its 5 s deadline
+i=0 names=
+while [ $i -lt 200 ]; do names="$names h$i.bulk.dmarcd.test"; i=$((i + 1)); done
+# shellcheck disable=SC2086
+"$DNSQ" -v $NS -t 5000 -j 8 TXT $names >"$tmp/ho.out" 2>"$tmp/ho.err"
+same "$(grep -c ' TXT nxdomain$' "$tmp/ho.out")" 1600 \
+    "8 threads x 200 names: every lookup answered"
+check "every lookup answered in under 2 s (deadline 5 s)" \
+    elapsed_ok "$tmp/ho.err" 0 2000
+# "# lookups L kept K timeouts T servfails S sent N joined J prefetched P"
+same "$(awk '/^# lookups/ { print $11, $3 - $5 - $11 - $13 }' "$tmp/ho.err")" \
+    "200 0" "one query per name: 200 sent, every other lookup kept or joined"
+
 # --- failures -----------------------------------------------------------------
 "$DNSQ" -v $NS -t 3000 TXT x.refused.test >"$tmp/sf.out" 2>"$tmp/sf.err"
 same "$(cat "$tmp/sf.out")" "x.refused.test TXT servfail" \
@@ -187,6 +212,21 @@ same "$(cat "$tmp/to.out")" "x.silent.test TXT timeout" \
 check "timeout after about 1000 ms (900..4000)" \
     elapsed_ok "$tmp/to.err" 900 4000
 check "TIMEOUT counted" grep -q "timeouts 1" "$tmp/to.err"
+
+"$DNSQ" -v -P $NS -t 1000 TXT y.silent.test >"$tmp/pto.out" 2>"$tmp/pto.err"
+same "$(cat "$tmp/pto.out")" "y.silent.test TXT timeout" \
+    "prefetched query never answered: TIMEOUT"
+check "its lookup bounded by its own deadline (900..4000 ms)" \
+    elapsed_ok "$tmp/pto.err" 900 4000
+check "the lookup waited for the prefetched query, sent no second one" \
+    grep -q "timeouts 1 servfails 0 sent 1 joined 1 prefetched 1" \
+    "$tmp/pto.err"
+"$DNSQ" -v $NS -t 1000 -j 8 TXT z.silent.test >"$tmp/jto.out" 2>"$tmp/jto.err"
+same "$(grep -c ' timeout$' "$tmp/jto.out")" 8 \
+    "8 threads, one silent name at once: all TIMEOUT"
+check "each bounded (900..4000 ms)" elapsed_ok "$tmp/jto.err" 900 4000
+check "one query for the 8 lookups (7 joined)" \
+    grep -q "timeouts 8 servfails 0 sent 1 joined 7" "$tmp/jto.err"
 
 "$DNSQ" -v -s "127.0.0.1@$SPORT" -t 500 -j 4 -n 3 TXT a.example b.example \
     >"$tmp/to2.out" 2>"$tmp/to2.err"

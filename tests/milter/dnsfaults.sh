@@ -21,6 +21,9 @@
 #	  - TemporaryFailureAction accept: the same failures are delivered
 #	    with "dmarc=temperror" in the inserted Authentication-Results.
 #	  - Nameservers pointing at a closed port (server down): tempfail.
+#	  - The policy queries went out when the From fields arrived and
+#	    the lookups at end of message joined them (the resolver's
+#	    counters, logged as dmarcd stops).
 #	  - dmarcd stops cleanly each time and logs no sanitizer report.
 #
 #	No timed assertion: every probe waits at most 30 s for a reply
@@ -184,6 +187,11 @@ check "the 8 concurrent failing messages each completed" [ $allok -eq 0 ]
 n=$(cat "$tmp"/bgs*.out | grep -Ec "$TF")
 check "the 8 concurrent failing messages each got 451 ($n)" [ "$n" -eq 8 ]
 check "dmarcd stops cleanly" stop_dmarcd
+# each From field sent its policy query at once; the lookup at end of
+# message joined it (common/ubquery.c), failing ones included
+check "policy queries sent at the From field and joined at end of message" \
+    grep -Eq 'resolver: [0-9]+ lookups, [0-9]+ answered from the table, [0-9]+ queries sent \([1-9][0-9]* early, at the From field\), [1-9][0-9]* lookups joined' \
+    "$tmp/dmarcd.log"
 
 conf "$NS" accept
 check "dmarcd starts (TemporaryFailureAction accept)" \

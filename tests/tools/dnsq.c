@@ -2,7 +2,7 @@
  * dnsq -- look names up through dmarcd's resolver, for tests and humans
  *
  * SYNOPSIS
- *	dnsq [-v] [-s ip[@port]]... [-t timeout_ms] [-z zonefile]
+ *	dnsq [-Pv] [-s ip[@port]]... [-t timeout_ms] [-z zonefile]
  *	    [-n repeat] [-w wait_ms] [-j threads] TYPE NAME...
  *
  * DESCRIPTION
@@ -11,7 +11,9 @@
  *	the answer packet decoded with libresolv).  Each of the -j threads
  *	(default 1) looks every NAME up -n times (default 1), all through
  *	one resolver, waiting -w milliseconds between rounds (to outlive
- *	a TTL), and prints one line per answer:
+ *	a TTL), and prints one line per answer (-P: each round first sends
+ *	every NAME's query with resolver_prefetch(), as dmarcd does when a
+ *	From field arrives, then looks the names up):
  *
  *		NAME TYPE status [rr...]
  *
@@ -19,7 +21,8 @@
  *	RRs are printed in double quotes with \" \\ and \DDD escapes.  -s
  *	may repeat; without -s and -z, resolv.conf is used.  -v adds, on
  *	standard error, "# NAME TYPE N ms" per lookup and the resolver's
- *	counters at the end.
+ *	counters at the end ("# lookups N kept N timeouts N servfails N
+ *	sent N joined N prefetched N").
  *
  * EXIT STATUS
  *	0 when every lookup ran (whatever its answer), 1 on a setup error,
@@ -53,6 +56,7 @@ static struct {
 	long		 repeat;
 	long		 wait_ms;
 	int		 verbose;
+	int		 prefetch;
 } q;
 
 static const struct {
@@ -68,7 +72,7 @@ static const struct {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dnsq [-v] [-s ip[@port]]... [-t timeout_ms] "
+	fprintf(stderr, "usage: dnsq [-Pv] [-s ip[@port]]... [-t timeout_ms] "
 	    "[-z zonefile] [-n repeat] [-w wait_ms] [-j threads] TYPE NAME...\n");
 	exit(2);
 }
@@ -183,6 +187,9 @@ worker(void *arg)
 	for (k = 0; k < q.repeat; k++) {
 		if (k > 0 && q.wait_ms > 0)
 			usleep((useconds_t)q.wait_ms * 1000);
+		for (i = 0; q.prefetch && i < q.nnames; i++)
+			resolver_prefetch(q.r, q.names[i], q.type == TYPE_EXISTS ?
+			    ns_t_a : q.type);
 		for (i = 0; i < q.nnames; i++)
 			lookup(q.names[i]);
 	}
@@ -223,8 +230,11 @@ main(int argc, char **argv)
 
 	q.repeat = 1;
 	o.nameservers = ns;
-	while ((c = getopt(argc, argv, "j:n:s:t:vw:z:")) != -1) {
+	while ((c = getopt(argc, argv, "Pj:n:s:t:vw:z:")) != -1) {
 		switch (c) {
+		case 'P':
+			q.prefetch = 1;
+			break;
 		case 'j':
 			if ((nthreads = strtol(optarg, NULL, 10)) < 1 ||
 			    nthreads > 256)
@@ -276,8 +286,9 @@ main(int argc, char **argv)
 	resolver_stats(q.r, &st);
 	if (q.verbose)
 		fprintf(stderr, "# lookups %lu kept %lu timeouts %lu "
-		    "servfails %lu\n", st.lookups, st.kept, st.timeouts,
-		    st.servfails);
+		    "servfails %lu sent %lu joined %lu prefetched %lu\n",
+		    st.lookups, st.kept, st.timeouts, st.servfails, st.sent,
+		    st.joined, st.prefetched);
 	resolver_free(q.r);
 	return 0;
 }
