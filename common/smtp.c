@@ -29,8 +29,8 @@
  *	the password; clear-text mechanisms (PLAIN, LOGIN) are allowed only
  *	under SMTPStartTLS required or to a loopback relay.
  *
- *	Every protocol step (greeting, envelope, data) is bounded by
- *	timeout_s.  SIGPIPE is blocked in the calling thread for the
+ *	Connecting and every protocol step (greeting, envelope, data) are
+ *	bounded by timeout_s.  SIGPIPE is blocked in the calling thread for the
  *	session and a SIGPIPE it raised is discarded.
  *
  * BUGS
@@ -39,9 +39,16 @@
  *	the EHLO reply and the session often stalls until the timeout
  *	(seen against Postfix: tests/integration/smtptls.sh).  TLS 1.2 has
  *	no post-handshake messages, so it is the highest version offered.
- *	libesmtp connects with a blocking connect(2): a relay that drops
- *	SYNs is bounded by the kernel's retries (about two minutes on
- *	Linux), not by timeout_s.  An IPv6 literal cannot be given as
+ *	libesmtp connects with a blocking connect(2), which a relay that
+ *	drops SYNs would hold for the kernel's retries (about two minutes
+ *	on Linux, per address).  A watchdog bounds it by timeout_s: a
+ *	per-thread timer (timer_create, SIGEV_THREAD_ID) sends our
+ *	watchdog signal (SIGRTMIN + 4, whose handler does nothing and
+ *	does not restart system calls) to the calling thread after
+ *	timeout_s and every second after that, so connect(2) fails with
+ *	EINTR, and libesmtp's "connected" event disarms it.  The signal is
+ *	unblocked only in that thread and only for the session.  An IPv6
+ *	literal cannot be given as
  *	SMTPServer (libesmtp splits host and port at the first colon); use
  *	a host name.
  *
@@ -60,6 +67,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/ssl.h>		/* before libesmtp.h: smtp_starttls_set_ctx */
 #include <auth-client.h>
@@ -71,6 +79,9 @@
 #include "xmalloc.h"
 
 #define SMTP_DEFAULT_TIMEOUT	30	/* seconds per protocol step */
+#ifndef sigev_notify_thread_id		/* glibc before 2.38 names it so */
+#define sigev_notify_thread_id	_sigev_un._tid
+#endif
 #define SMTP_PASSWORD_MAX	1024
 
 /* State of one smtp_send() call, shared with the libesmtp callbacks. */
@@ -79,16 +90,94 @@ struct smtp_run {
 	char			*data;		/* CRLF message */
 	size_t			 len, off;
 	char			 event[160];	/* why the session stopped */
+	timer_t			 wd;		/* connect watchdog */
+	int			 wd_armed;
+	int			 connected;
 };
 
 static pthread_once_t smtp_once = PTHREAD_ONCE_INIT;
 static SSL_CTX *smtp_tls;
+static int wd_ok;			/* the watchdog handler is installed */
+static _Thread_local volatile sig_atomic_t wd_fired;
+
+/* wd_signal - the connect watchdog's signal */
+static int
+wd_signal(void)
+{
+	return SIGRTMIN + 4;
+}
+
+/* wd_handler - note the interruption; connect(2) returns EINTR */
+static void
+wd_handler(int sig)
+{
+	(void)sig;
+	wd_fired = 1;
+}
+
+/* wd_install - the watchdog's handler, without SA_RESTART */
+static void
+wd_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = wd_handler;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(wd_signal(), &sa, NULL) == 0)
+		wd_ok = 1;
+	else
+		log_warn("smtp: no connect watchdog (sigaction)");
+}
+
+/*
+ * wd_arm - signal this thread after t seconds, then every second, until
+ * wd_disarm (see BUGS); 0 when there is no watchdog
+ */
+static int
+wd_arm(struct smtp_run *r, int t)
+{
+	struct sigevent sev;
+	struct itimerspec its;
+
+	wd_fired = 0;
+	if (!wd_ok)
+		return 0;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = wd_signal();
+	sev.sigev_notify_thread_id = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &sev, &r->wd) != 0) {
+		log_warn("smtp: no connect watchdog (timer_create)");
+		return 0;
+	}
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = t > 0 ? t : 1;
+	its.it_interval.tv_sec = 1;
+	if (timer_settime(r->wd, 0, &its, NULL) != 0) {
+		timer_delete(r->wd);
+		return 0;
+	}
+	r->wd_armed = 1;
+	return 1;
+}
+
+/* wd_disarm - stop and delete the watchdog timer */
+static void
+wd_disarm(struct smtp_run *r)
+{
+	if (!r->wd_armed)
+		return;
+	timer_delete(r->wd);
+	r->wd_armed = 0;
+}
 
 /* smtp_global_init - SASL plugin list and our TLS context, once */
 static void
 smtp_global_init(void)
 {
 	auth_client_init();
+	wd_install();
 	if ((smtp_tls = SSL_CTX_new(TLS_client_method())) == NULL)
 		return;		/* STARTTLS then fails: libesmtp has no ctx */
 	SSL_CTX_set_min_proto_version(smtp_tls, TLS1_2_VERSION);
@@ -242,6 +331,10 @@ event_cb(smtp_session_t s, int ev, void *arg, ...)
 	(void)s;
 	va_start(ap, arg);
 	switch (ev) {
+	case SMTP_EV_CONNECT:
+		r->connected = 1;
+		wd_disarm(r);
+		break;
 	case SMTP_EV_EXTNA_STARTTLS:
 		snprintf(r->event, sizeof(r->event), "STARTTLS required "
 		    "but not offered by the relay");
@@ -385,6 +478,32 @@ classify(smtp_message_t m, smtp_recipient_t *rv, const char *const *rcpts,
 	return nok == n ? SMTP_OK : SMTP_TEMP;
 }
 
+/*
+ * start_guarded - smtp_start_session() with the connect watchdog armed
+ * and its signal unblocked in this thread; afterwards the signal is
+ * blocked again and one still pending is taken, so it cannot fire later
+ */
+static int
+start_guarded(smtp_session_t s, struct smtp_run *r, int t)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t wd, old;
+	int ok;
+
+	sigemptyset(&wd);
+	sigaddset(&wd, wd_signal());
+	pthread_sigmask(SIG_BLOCK, &wd, &old);
+	if (wd_arm(r, t))
+		pthread_sigmask(SIG_UNBLOCK, &wd, NULL);
+	ok = smtp_start_session(s);
+	pthread_sigmask(SIG_BLOCK, &wd, NULL);
+	wd_disarm(r);
+	while (sigtimedwait(&wd, NULL, &zero) > 0)
+		;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ok;
+}
+
 /* session_run - one libesmtp session for r; the smtp_send result */
 static int
 session_run(struct smtp_run *r, const char *envfrom,
@@ -397,7 +516,7 @@ session_run(struct smtp_run *r, const char *envfrom,
 	auth_context_t a;
 	char hostport[300], ebuf[128];
 	size_t i;
-	int rc;
+	int rc, started;
 
 	if ((s = smtp_create_session()) == NULL)
 		fatalx("smtp_create_session: out of memory");
@@ -420,7 +539,12 @@ session_run(struct smtp_run *r, const char *envfrom,
 	for (i = 0; i < n; i++)
 		if ((rv[i] = smtp_add_recipient(m, rcpts[i])) == NULL)
 			fatalx("smtp_add_recipient: out of memory");
-	if (!smtp_start_session(s)) {
+	started = start_guarded(s, r, sc->timeout_s);
+	if (!started && !r->connected && wd_fired) {
+		snprintf(err, errlen, "%s: no connection within %d s", hostport,
+		    sc->timeout_s);
+		rc = SMTP_TEMP;
+	} else if (!started) {
 		snprintf(err, errlen, "%s: %s", hostport, r->event[0] != '\0' ?
 		    r->event : smtp_strerror(smtp_errno(), ebuf, sizeof(ebuf)));
 		rc = SMTP_TEMP;

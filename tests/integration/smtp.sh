@@ -9,7 +9,9 @@
 #	recipient of one transaction, 4xx replies to MAIL, RCPT or DATA as
 #	SMTP_TEMP, 5xx as SMTP_PERM, a relay that is down as SMTP_TEMP at
 #	once (connection refused, with a one-hour step timeout), a relay
-#	slower than the step timeout as SMTP_TEMP, SMTPStartTLS required
+#	slower than the step timeout as SMTP_TEMP, a relay that drops SYNs
+#	as SMTP_TEMP after the timeout (not the kernel's two minutes of
+#	connect retries), SMTPStartTLS required
 #	against a relay without STARTTLS as not sent, SMTP AUTH with the
 #	password from SMTPPasswordFile, and a bad password file refused.
 #
@@ -162,6 +164,48 @@ send "$c" -t 1 -f dmarc@reporter.example a@example.org <"$tmp/msg.lf"
 same "$rc ${out%% *}" "1 TEMP" "greeting later than the timeout: SMTP_TEMP"
 smtpsink_stop
 same "$(smtpsink_count "$tmp/slow")" 0 "slow relay: nothing stored"
+
+# 5b. relay that drops SYNs (a listener whose accept queue is full: Linux
+# drops further SYNs, and a blocking connect(2) would retry for about two
+# minutes): SMTP_TEMP after the timeout, through the connect watchdog
+bh_pid=
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+fill = []
+for i in range(3):
+    c = socket.socket(); c.setblocking(False)
+    c.connect_ex(("127.0.0.1", s.getsockname()[1])); fill.append(c)
+time.sleep(0.3)
+print(s.getsockname()[1], flush=True)
+time.sleep(300)
+' >"$tmp/bh.port" &
+	bh_pid=$!
+	i=0
+	while [ ! -s "$tmp/bh.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	printf 'SMTPServer 127.0.0.1\nSMTPPort %s\nSMTPStartTLS no\n' \
+	    "$(cat "$tmp/bh.port")" >"$tmp/bh.conf"
+	t0=$(date +%s)
+	send "$tmp/bh.conf" -t 2 -f dmarc@reporter.example a@example.org \
+	    <"$tmp/msg.lf"
+	t1=$(date +%s)
+	kill "$bh_pid" 2>/dev/null
+	same "$rc ${out%% *}" "1 TEMP" "relay dropping SYNs: SMTP_TEMP"
+	case $out in
+	*"no connection within 2 s"*) ok "the reason: no connection within 2 s" ;;
+	*) notok "the reason: no connection within 2 s ($out)" ;;
+	esac
+	if [ $((t1 - t0)) -lt 30 ]; then
+		ok "given up after the timeout, not the kernel's retries"
+	else
+		notok "given up after the timeout ($((t1 - t0)) s)"
+	fi
+else
+	for d in "SMTP_TEMP" "reason" "timeout"; do
+		ok "# SKIP relay dropping SYNs ($d): no python3"
+	done
+fi
 
 # 6. STARTTLS required, the relay does not offer it: not sent
 sink notls
