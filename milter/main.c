@@ -9,8 +9,12 @@
  * DESCRIPTION
  *	Options follow opendmarc(8).  Start-up order: load and check the
  *	configuration (errors go to the terminal), open the milter socket as
- *	root, set TCP_NODELAY on it, write the pid file, drop to UserID, then
- *	load the configuration again in the final process and serve.
+ *	root, set TCP_NODELAY on it, write the pid file, load the
+ *	configuration again in the final process (every file it names is
+ *	read there, from the real root), look UserID up, chroot to
+ *	ChangeRootDirectory, drop to UserID, and serve.  Inside the new root
+ *	dmarcd opens only HistoryFile (and what failure reports need); a
+ *	reload (SIGHUP) reads the configuration there.
  *
  *	libmilter's own signal thread stops the filter on SIGHUP, SIGTERM and
  *	SIGINT.  To make SIGHUP reload (as SIGUSR1 does), smfi_main() runs in
@@ -109,28 +113,40 @@ on_signal(int sig)
 	errno = saved;
 }
 
-/* drop_privileges - UserID user[:group] */
+/* A UserID looked up before chroot (the new root has no /etc/passwd). */
+struct ident {
+	uid_t	 uid;
+	gid_t	 gid;
+};
+
+/* lookup_user - UserID user[:group] into *id, through NSS */
 static void
-drop_privileges(const char *spec)
+lookup_user(const char *spec, struct ident *id)
 {
 	char user[256], *colon;
 	struct passwd *pw;
 	struct group *gr;
-	gid_t gid;
 
 	snprintf(user, sizeof(user), "%s", spec);
 	if ((colon = strchr(user, ':')) != NULL)
 		*colon++ = '\0';
 	if ((pw = getpwnam(user)) == NULL)
 		fatalx("UserID: no such user '%s'", user);
-	gid = pw->pw_gid;
+	id->uid = pw->pw_uid;
+	id->gid = pw->pw_gid;
 	if (colon != NULL) {
 		if ((gr = getgrnam(colon)) == NULL)
 			fatalx("UserID: no such group '%s'", colon);
-		gid = gr->gr_gid;
+		id->gid = gr->gr_gid;
 	}
-	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 ||
-	    setuid(pw->pw_uid) != 0)
+}
+
+/* drop_privileges - become the UserID looked up before */
+static void
+drop_privileges(const char *spec, const struct ident *id)
+{
+	if (setgroups(1, &id->gid) != 0 || setgid(id->gid) != 0 ||
+	    setuid(id->uid) != 0)
 		fatal("cannot change to user %s", spec);
 	log_debug("running as %s", spec);
 }
@@ -257,6 +273,7 @@ main(int argc, char **argv)
 {
 	struct opts o;
 	struct dmarcd_cfg *c;
+	struct ident id;
 	const char *user, *root;
 	char *sock, err[1024];
 	int first, rc;
@@ -295,16 +312,21 @@ main(int argc, char **argv)
 		fatal("daemon");
 	write_pidfile(o.pidfile != NULL ? o.pidfile :
 	    conf_str(c->conf, C_PIDFILE));
+	cfg_release(c);
+	/*
+	 * again, in the final process (the resolver's thread must be ours)
+	 * and before chroot: the files it names are read from the real root
+	 */
+	if ((c = cfg_load(o.conffile, o.zonefile, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	user = o.user != NULL ? o.user : conf_str(c->conf, C_USERID);
+	if (user != NULL)
+		lookup_user(user, &id);
 	if ((root = conf_str(c->conf, C_CHANGEROOTDIRECTORY)) != NULL &&
 	    (chroot(root) != 0 || chdir("/") != 0))
 		fatal("ChangeRootDirectory %s", root);
-	user = o.user != NULL ? o.user : conf_str(c->conf, C_USERID);
 	if (user != NULL)
-		drop_privileges(user);
-	cfg_release(c);
-	/* again, in the final process: the resolver's thread must be ours */
-	if ((c = cfg_load(o.conffile, o.zonefile, err, sizeof(err))) == NULL)
-		fatalx("%s", err);
+		drop_privileges(user, &id);
 	cfg_install(c);
 	ruf_start();
 	log_info("%s %s listening on %s", DMARCD_NAME, PACKAGE_VERSION, sock);
