@@ -69,43 +69,12 @@ UserID nobody
 ChangeRootDirectory $tmp/root
 EOF
 
-# listening PORT - something listens on TCP PORT of 127.0.0.1
-listening() { ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
-
-start_dmarcd() {
-	for attempt in 1 2 3; do
-		port=$((30000 + ($$ * 11 + attempt * 104729) % 30000))
-		listening "$port" && continue
-		"$DMARCD" -f -c "$tmp/dmarcd.conf" -p "inet:$port@127.0.0.1" \
-		    >>"$tmp/dmarcd.out" 2>>"$tmp/dmarcd.log" &
-		pid=$!
-		i=0
-		while [ $i -lt 150 ]; do
-			listening "$port" && return 0
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	pid=
-	return 1
-}
-
-# probe NAME - one message From a@example.org; replies in $tmp/NAME.out
-probe() {
-	printf 'From: <a@example.org>\r\nTo: <b@mx.test>\r\nSubject: t\r\nDate: Mon, 1 Dec 2025 12:00:00 +0000\r\n\r\nbody\r\n' \
-	    >"$tmp/$1.eml"
-	"$PROBE" -T 30 -i "$1-" -a 192.0.2.10 -H client.example \
-	    -s bounce@other.example -m "$tmp/$1.eml" "inet:$port@127.0.0.1" \
-	    >"$tmp/$1.out" 2>&1
-}
+. "$top_srcdir/tests/milter/lib/daemon.sh"
 
 # status_ids KEY - the four ids of a /proc/PID/status line, one string
 status_ids() { awk -v k="$1:" '$1 == k { print $2, $3, $4, $5 }' "/proc/$pid/status"; }
 
-if ! start_dmarcd; then
+if ! start_dmarcd "$tmp/dmarcd.conf"; then
 	notok "dmarcd starts with UserID nobody and ChangeRootDirectory"
 	sed 's/^/# dmarcd: /' "$tmp/dmarcd.log"
 	echo "1..$((pass + fail))"
@@ -113,9 +82,8 @@ if ! start_dmarcd; then
 fi
 ok "dmarcd starts with UserID nobody and ChangeRootDirectory (no passwd inside)"
 
-probe first
-check "a p=reject failure is refused: 550" grep -q '^eom: replycode 550 ' \
-    "$tmp/first.out"
+probe first example.org
+check "a p=reject failure is refused: 550" got first '^eom: replycode 550 '
 check "its history record is in HistoryFile inside the new root" \
     grep -q '^job first-' "$tmp/root/var/dmarcd.history"
 check "the record file belongs to nobody" \
@@ -147,23 +115,10 @@ check "SIGHUP: the missing configuration inside the new root is logged" \
     grep -q 'reload failed, keeping the running configuration' \
     "$tmp/dmarcd.log"
 check "dmarcd still running after the failed reload" kill -0 "$pid"
-probe second
-check "the next message is still judged: 550" grep -q '^eom: replycode 550 ' \
-    "$tmp/second.out"
+probe second example.org
+check "the next message is still judged: 550" got second '^eom: replycode 550 '
 
-kill "$pid"
-i=0
-while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if kill -0 "$pid" 2>/dev/null; then
-	notok "dmarcd stops on SIGTERM within 10 s"
-else
-	wait "$pid"
-	check "dmarcd stops on SIGTERM with status 0" [ $? -eq 0 ]
-fi
-pid=
+check "dmarcd stops on SIGTERM with status 0 within 10 s" stop_dmarcd
 check "no sanitizer report in dmarcd's log" \
     eval '! grep -Eq "Sanitizer|runtime error:" "$tmp/dmarcd.log"'
 if [ "$fail" -ne 0 ]; then

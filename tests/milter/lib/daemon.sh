@@ -1,0 +1,59 @@
+# daemon.sh -- start, probe and stop dmarcd (the daemon) on TCP, for tests
+#
+# Sourced by tests/milter/dnsfaults.sh and tests/milter/privdrop.sh.
+# Needs $DMARCD, $PROBE (tests/tools/milterprobe) and the scratch dir $tmp;
+# sets $pid and $port.  dmarcd's stdout goes to $tmp/dmarcd.out, its log
+# to $tmp/dmarcd.log.
+
+# listening PORT - something listens on TCP PORT of 127.0.0.1
+listening() { ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
+
+# start_dmarcd CONF - dmarcd -f on a free port; 0 once it listens
+start_dmarcd() {
+	for attempt in 1 2 3; do
+		port=$((30000 + ($$ * 7 + attempt * 104729) % 30000))
+		listening "$port" && continue
+		"$DMARCD" -f -c "$1" -p "inet:$port@127.0.0.1" \
+		    >>"$tmp/dmarcd.out" 2>>"$tmp/dmarcd.log" &
+		pid=$!
+		i=0
+		while [ $i -lt 150 ]; do
+			listening "$port" && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	pid=
+	return 1
+}
+
+# stop_dmarcd - SIGTERM; 0 when it exited with status 0 within 10 s
+stop_dmarcd() {
+	kill "$pid" 2>/dev/null || return 1
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -9 "$pid" 2>/dev/null && { wait "$pid"; pid=; return 1; }
+	wait "$pid"
+	st=$?
+	pid=
+	return $st
+}
+
+# probe NAME DOMAIN - one message From a@DOMAIN (envelope bounce@DOMAIN,
+# client 192.0.2.10); milterprobe's replies in $tmp/NAME.out
+probe() {
+	printf 'From: <a@%s>\r\nTo: <b@mx.test>\r\nSubject: t\r\nDate: Mon, 1 Dec 2025 12:00:00 +0000\r\n\r\nbody\r\n' \
+	    "$2" >"$tmp/$1.eml"
+	"$PROBE" -T 30 -i "$1-" -a 192.0.2.10 -H client.example \
+	    -s "bounce@$2" -m "$tmp/$1.eml" "inet:$port@127.0.0.1" \
+	    >"$tmp/$1.out" 2>&1
+}
+
+# got NAME REGEX - the probe's replies match
+got() { grep -Eq "$2" "$tmp/$1.out"; }
