@@ -136,6 +136,9 @@ static const struct conf_key keys[C__COUNT] = {
 	    "milter socket: local:/path, inet:port@host or inet6:port@host"),
 	B("SoftwareHeader", "false", D, 0,
 	    "add a DMARC-Filter: header naming the software"),
+	B("RemoveSpoofedAuthResults", "false", D, 0,
+	    "delete incoming Authentication-Results fields with our "
+	    "authserv-id and never trust them"),
 	B("SPFIgnoreResults", "false", D, 0,
 	    "ignore SPF results in Authentication-Results and Received-SPF"),
 	B("SPFSelfValidate", "false", D, 0,

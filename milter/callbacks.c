@@ -116,7 +116,8 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	unsigned long want = SMFIF_ADDHDRS | SMFIF_QUARANTINE | SMFIF_ADDRCPT;
+	unsigned long want = SMFIF_ADDHDRS | SMFIF_QUARANTINE | SMFIF_ADDRCPT |
+	    SMFIF_CHGHDRS;
 	struct conn *cn;
 
 	if ((f0 & SMFIF_ADDHDRS) == 0) {
@@ -305,6 +306,12 @@ apply(SMFICTX *ctx, int leadspc, struct outcome *out)
 {
 	size_t i;
 
+	/* spoofed A-R fields first, last one first: indices stay valid */
+	for (i = out->nardel; i > 0; i--)
+		if (smfi_chgheader(ctx, "Authentication-Results",
+		    (int)out->ardel[i - 1], NULL) != MI_SUCCESS)
+			log_warnx("cannot delete a spoofed "
+			    "Authentication-Results field (MTA refused)");
 	for (i = out->nhdrs; i > 0; i--)
 		insheader(ctx, leadspc, out->hdr_name[i - 1],
 		    out->hdr_value[i - 1]);
@@ -385,7 +392,8 @@ cb_close(SMFICTX *ctx)
 struct smfiDesc dmarcd_filter = {
 	.xxfi_name = DMARCD_NAME,
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_QUARANTINE | SMFIF_ADDRCPT,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_QUARANTINE | SMFIF_ADDRCPT |
+	    SMFIF_CHGHDRS,
 	.xxfi_connect = cb_connect,
 	.xxfi_helo = cb_helo,
 	.xxfi_envfrom = cb_envfrom,

@@ -172,6 +172,7 @@ enum out_action {
 };
 
 #define OUT_MAXHDRS 4
+#define OUT_MAXARDEL 64		/* spoofed A-R fields deleted per message */
 
 /* What to do with a message. */
 struct outcome {
@@ -193,6 +194,9 @@ struct outcome {
 	const char	*policy;	/* published policy that applied */
 	const char	*disposition;	/* disposition applied */
 	struct ruf_job	*ruf;		/* failure reports to send, or NULL */
+	size_t		 nardel;	/* RemoveSpoofedAuthResults: */
+	unsigned	 ardel[OUT_MAXARDEL];	/* A-R occurrences (1-based)
+						   to delete, ascending */
 };
 
 const char *out_action_name(enum out_action a);

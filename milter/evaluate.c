@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dmarcd.h"
 #include "log.h"
@@ -238,6 +239,57 @@ merge_dkim(const struct msg *m, struct dmarc_authinfo *ai)
 	free(up);
 }
 
+/*
+ * own_id - the authserv-id of a parsed A-R field is ours (case-insensitive,
+ * with or without a "/job-id" suffix, as AuthservIDWithJobID writes it)
+ */
+static int
+own_id(const struct dmarcd_cfg *c, const struct msg *m,
+    const struct dmarc_authres *ar)
+{
+	const char *ours = plain_authservid(c, m);
+	size_t n = strlen(ours);
+
+	return ar->authserv_id != NULL &&
+	    strncasecmp(ar->authserv_id, ours, n) == 0 &&
+	    (ar->authserv_id[n] == '\0' || ar->authserv_id[n] == '/');
+}
+
+/*
+ * mark_spoofed - RemoveSpoofedAuthResults (standards.md R-04): every
+ * incoming A-R field with our authserv-id is a forgery on a border MTA
+ * where no earlier filter adds such fields; list their occurrences for
+ * deletion (collect_auth does not trust them).  Not when some fields
+ * were not kept (the occurrence count would be wrong).
+ */
+static void
+mark_spoofed(const struct dmarcd_cfg *c, const struct msg *m,
+    struct outcome *out)
+{
+	struct dmarc_authres *ar;
+	unsigned k = 0;
+	size_t i;
+
+	if (!cfg_bool(c, C_REMOVESPOOFEDAUTHRESULTS))
+		return;
+	if (m->hdr_overflow) {
+		log_warnx("%s: header too large: spoofed Authentication-Results "
+		    "fields not removed", m->jobid != NULL ? m->jobid : "-");
+		return;
+	}
+	for (i = 0; i < m->nhdrs; i++) {
+		if (!hdr_is(&m->hdrs[i], "Authentication-Results"))
+			continue;
+		k++;
+		if (dmarc_authres_parse(m->hdrs[i].value, m->hdrs[i].vlen,
+		    &ar) != DMARC_OK)
+			continue;
+		if (own_id(c, m, ar) && out->nardel < OUT_MAXARDEL)
+			out->ardel[out->nardel++] = k;
+		dmarc_authres_free(ar);
+	}
+}
+
 /* collect_auth - trusted A-R fields top-down, then the topmost Received-SPF */
 static void
 collect_auth(const struct dmarcd_cfg *c, const struct msg *m,
@@ -246,6 +298,7 @@ collect_auth(const struct dmarcd_cfg *c, const struct msg *m,
 	const char *ids[64];
 	struct dmarc_trust trust;
 	const struct hdr *rspf = NULL;
+	int strip = cfg_bool(c, C_REMOVESPOOFEDAUTHRESULTS);
 	size_t i, n = 0;
 
 	ids[n++] = plain_authservid(c, m);
@@ -266,8 +319,9 @@ collect_auth(const struct dmarcd_cfg *c, const struct msg *m,
 		if (dmarc_authres_parse(m->hdrs[i].value, m->hdrs[i].vlen,
 		    &ar) != DMARC_OK)
 			continue;
-		(void)dmarc_authinfo_add_authres(ai, &trust, ar,
-		    m->envfrom_domain);
+		if (!(strip && own_id(c, m, ar)))
+			(void)dmarc_authinfo_add_authres(ai, &trust, ar,
+			    m->envfrom_domain);
 		dmarc_authres_free(ar);
 	}
 	merge_dkim(m, ai);
@@ -490,6 +544,7 @@ msg_evaluate(const struct dmarcd_cfg *c, const struct msg *m,
 
 	memset(out, 0, sizeof(*out));
 	out->action = OUT_CONTINUE;
+	mark_spoofed(c, m, out);
 	if (m->envfrom_domain[0] != '\0' &&
 	    in_list(c, C_IGNOREMAILFROM, NULL, m->envfrom_domain)) {
 		out->action = OUT_ACCEPT;
