@@ -19,7 +19,10 @@
 #	     of Postfix's delays "a" (arrival to queue manager: smtpd, cleanup
 #	     and the milter) is printed.  No assertion on time: this is the
 #	     measurement for the Nagle (TCP_NODELAY) fix.  The same number
-#	     for Debian's opendmarc is printed when it is installed.
+#	     for Debian's opendmarc is printed when it is installed;
+#	  5. with RemoveSpoofedAuthResults, a sender's A-R field under our
+#	     authserv-id is deleted, another authserv-id's kept, and the
+#	     forged dkim=pass gives nothing (dmarc=fail).
 #
 #	Mail comes from 127.0.0.1, which dmarcd ignores by default, so its
 #	IgnoreHosts file holds "!127.0.0.1".  Every process started here is
@@ -191,6 +194,45 @@ else
 	    "${3:-0} delivered"
 fi
 echo "# dmarcd on inet: median delays a = ${1}s, session time per message = ${2}s"
+
+# ---------------------------------------------------------------- 5 spoofed
+# RemoveSpoofedAuthResults: the sender's field under our authserv-id is
+# deleted by Postfix on dmarcd's request, another authserv-id's is kept,
+# and the forged dkim=pass counts for nothing (delivered, not rejected,
+# so that the stored message can be read)
+stop_milter
+sed -e 's/^RejectFailures yes/RejectFailures no/' \
+    -e 's/^HoldQuarantinedMessages yes/HoldQuarantinedMessages no/' \
+    "$dir/dmarcd.conf" >"$dir/spoof.conf"
+echo "RemoveSpoofedAuthResults yes" >>"$dir/spoof.conf"
+start_milter "$DMARCD" "$dir/spoof.conf" ||
+    { cat "$dir/milter.log"; echo "dmarcd did not restart"; exit 1; }
+message "$dir/spoof.eml" "Alice <alice@reject.example>" spoof \
+    "Authentication-Results: mx.test; dkim=pass header.d=reject.example header.s=sel1" \
+    "Authentication-Results: other.example; spf=pass smtp.mailfrom=reject.example"
+send "$dir/spoof.eml" bounce@reject.example
+pf_wait_idle "$dir" 20
+f=$(grep -l 'Message-ID: <spoof\.' "$dir"/sink/* 2>/dev/null | head -1)
+if [ -z "$f" ]; then
+	result FAIL "spoofed: delivered" "$(grep '<' "$dir/spoof.eml.swaks" | tail -2)"
+else
+	result OK "spoofed: delivered"
+	if grep -q 'mx.test; dkim=pass' "$f"; then
+		result FAIL "spoofed: the field under our authserv-id is gone" "$f"
+	else
+		result OK "spoofed: the field under our authserv-id is gone"
+	fi
+	if grep -q '^Authentication-Results: other.example; spf=pass' "$f"; then
+		result OK "spoofed: another authserv-id's field is kept"
+	else
+		result FAIL "spoofed: another authserv-id's field is kept" "$f"
+	fi
+	if grep -q 'mx.test; dmarc=fail' "$f"; then
+		result OK "spoofed: our verdict is dmarc=fail"
+	else
+		result FAIL "spoofed: our verdict is dmarc=fail" "$f"
+	fi
+fi
 
 stop_milter
 if grep -qE 'Sanitizer|runtime error:' "$dir/milter.log"; then
