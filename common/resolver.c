@@ -22,10 +22,10 @@
  *	the raw answer packets resolver_query() gives libspf2 and
  *	libopendkim, are also kept in a small table here, for their TTL (at most
  *	RCACHE_MAXTTL seconds): a hit is answered in the calling thread,
- *	without the trip through libunbound's thread and pipe that costs each lookup a dozen system calls and two to four thread
- *	switches (tests/bench/RESULTS.md).  The table is 8-way set
- *	associative (RCACHE_SETS sets: a name can sit in any of its set's
- *	eight entries, and a full set gives up the entry closest to expiry),
+ *	without the trip through libunbound's thread and pipe that costs
+ *	each lookup a dozen system calls and two to four thread switches
+ *	(tests/bench/RESULTS.md).  The table is 8-way set associative
+ *	(RCACHE_SETS sets: a name can sit in any of its set's eight entries, and a full set gives up the entry closest to expiry),
  *	so a few thousand busy names do not evict each other as they did
  *	when each name had one slot; it has its own mutex; failures
  *	(SERVFAIL, timeouts) are never kept.
@@ -42,14 +42,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <unbound.h>
 
