@@ -25,7 +25,8 @@
  *	without the trip through libunbound's thread and pipe that costs
  *	each lookup a dozen system calls and two to four thread switches
  *	(tests/bench/RESULTS.md).  The table is 8-way set associative
- *	(RCACHE_SETS sets: a name can sit in any of its set's eight entries, and a full set gives up the entry closest to expiry),
+ *	(RCACHE_SETS sets: a name can sit in any of its set's eight
+ *	entries, and a full set gives up the entry closest to expiry),
  *	so a few thousand busy names do not evict each other as they did
  *	when each name had one slot; it has its own mutex; failures
  *	(SERVFAIL, timeouts) are never kept.
