@@ -293,8 +293,12 @@ store_sqlite_open(const struct store_dsn *d, char *err, size_t errlen)
 		return NULL;
 	}
 	(void)sqlite3_busy_timeout(q->db, 30000);
+	/* temp_store=MEMORY also keeps the statement journals of the
+	   set-based INSERTs in memory: on disk they were 75% of
+	   dmarc-import's system calls */
 	if (sq_exec(&q->base, "PRAGMA journal_mode=WAL") != 0 ||
-	    sq_exec(&q->base, "PRAGMA synchronous=NORMAL") != 0) {
+	    sq_exec(&q->base, "PRAGMA synchronous=NORMAL") != 0 ||
+	    sq_exec(&q->base, "PRAGMA temp_store=MEMORY") != 0) {
 		(void)snprintf(err, errlen, "%s", q->base.errmsg);
 		sq_close(&q->base);
 		return NULL;
