@@ -560,22 +560,48 @@ free_seals(struct dmarc_hist_arcseal *a, size_t n)
 	free(a);
 }
 
+/* seal_slot - a zeroed slot at a[n], growing the array by doubling
+   (most records have no seal: "[]" allocates nothing) */
+static struct dmarc_hist_arcseal *
+seal_slot(struct dmarc_hist_arcseal **a, size_t n, size_t *cap)
+{
+	struct dmarc_hist_arcseal *t;
+	size_t ncap;
+
+	if (n == *cap) {
+		ncap = *cap == 0 ? 2 : *cap * 2;
+		if (ncap > HIST_MAXARC)
+			ncap = HIST_MAXARC;
+		if ((t = realloc(*a, ncap * sizeof(*t))) == NULL)
+			return NULL;
+		*a = t;
+		*cap = ncap;
+	}
+	memset(&(*a)[n], 0, sizeof((*a)[n]));
+	return &(*a)[n];
+}
+
 /* js_array - the whole JSON array into a fresh seal list */
 static int
 js_array(struct js *j, struct dmarc_hist_arcseal **out, size_t *nout)
 {
-	struct dmarc_hist_arcseal *a;
-	size_t n = 0;
+	struct dmarc_hist_arcseal *a = NULL, *s;
+	size_t n = 0, cap = 0;
 	int rc = -1;
 
-	if ((a = calloc(HIST_MAXARC, sizeof(*a))) == NULL)
-		return -2;
 	if (!js_eat(j, '['))
 		goto fail;
 	if (!js_eat(j, ']')) {
 		do {
-			rc = n == HIST_MAXARC ? -1 : js_object(j, &a[n++]);
-			if (rc != 0)
+			rc = -1;
+			if (n == HIST_MAXARC)
+				goto fail;
+			if ((s = seal_slot(&a, n, &cap)) == NULL) {
+				rc = -2;
+				goto fail;
+			}
+			n++;
+			if ((rc = js_object(j, s)) != 0)
 				goto fail;
 		} while (js_eat(j, ','));
 		rc = -1;
@@ -630,46 +656,49 @@ typedef int (*key_fn)(struct dmarc_history *, const char *, size_t);
 #define OFF(f)	offsetof(struct dmarc_history, f)
 
 /* Every key but "job"; ext marks ours. */
+#define KN(s)	s, sizeof(s) - 1	/* a key's name and its length */
+
 static const struct key {
 	const char	*name;
+	size_t		 nlen;
 	enum ktype	 type;
 	size_t		 off;
 	int		 min, max;	/* K_INT range */
 	key_fn		 fn;
 	int		 ext;
 } keys[] = {
-	{ "reporter",	K_STR, OFF(reporter), 0, 0, NULL, 0 },
-	{ "received",	K_LL,  OFF(received), 0, 0, NULL, 0 },
-	{ "ipaddr",	K_STR, OFF(ipaddr), 0, 0, NULL, 0 },
-	{ "from",	K_STR, OFF(from), 0, 0, NULL, 0 },
-	{ "mfrom",	K_FN,  0, 0, 0, k_mfrom, 0 },
-	{ "dkim",	K_FN,  0, 0, 0, k_dkim, 0 },
-	{ "spf",	K_INT, OFF(spf), INT_MIN, INT_MAX, NULL, 0 },
-	{ "spf_scope",	K_INT, OFF(spf_scope), INT_MIN, INT_MAX, NULL, 0 },
-	{ "pdomain",	K_STR, OFF(pdomain), 0, 0, NULL, 0 },
-	{ "policy",	K_INT, OFF(policy), INT_MIN, INT_MAX, NULL, 0 },
-	{ "rua",	K_FN,  0, 0, 0, k_rua, 0 },
-	{ "pct",	K_INT, OFF(pct), INT_MIN, INT_MAX, NULL, 0 },
-	{ "adkim",	K_INT, OFF(adkim), INT_MIN, INT_MAX, NULL, 0 },
-	{ "aspf",	K_INT, OFF(aspf), INT_MIN, INT_MAX, NULL, 0 },
-	{ "p",		K_INT, OFF(p), INT_MIN, INT_MAX, NULL, 0 },
-	{ "sp",		K_INT, OFF(sp), INT_MIN, INT_MAX, NULL, 0 },
-	{ "fo",		K_INT, OFF(fo), INT_MIN, INT_MAX, NULL, 0 },
-	{ "align_dkim",	K_INT, OFF(align_dkim), INT_MIN, INT_MAX, NULL, 0 },
-	{ "align_spf",	K_INT, OFF(align_spf), INT_MIN, INT_MAX, NULL, 0 },
-	{ "arc",	K_INT, OFF(arc), INT_MIN, INT_MAX, NULL, 0 },
-	{ "arc_policy",	K_FN,  0, 0, 0, k_arc_policy, 0 },
-	{ "action",	K_INT, OFF(action), INT_MIN, INT_MAX, NULL, 0 },
-	{ "dmarc",	K_STR, OFF(ext_result), 0, 0, NULL, 1 },
-	{ "disposition", K_STR, OFF(ext_disposition), 0, 0, NULL, 1 },
-	{ "reason",	K_FN,  0, 0, 0, k_reason, 1 },
-	{ "np",		K_INT, OFF(ext_np), 0, 255, NULL, 1 },
-	{ "psd",	K_INT, OFF(ext_psd), 0, 255, NULL, 1 },
-	{ "t",		K_INT, OFF(ext_t), 0, 1, NULL, 1 },
-	{ "discovery",	K_STR, OFF(ext_discovery), 0, 0, NULL, 1 },
-	{ "spf_domain",	K_STR, OFF(ext_spf_domain), 0, 0, NULL, 1 },
-	{ "profile",	K_STR, OFF(ext_profile), 0, 0, NULL, 1 },
-	{ "from_all",	K_STR, OFF(ext_from_all), 0, 0, NULL, 1 },
+	{ KN("reporter"), K_STR, OFF(reporter), 0, 0, NULL, 0 },
+	{ KN("received"), K_LL,  OFF(received), 0, 0, NULL, 0 },
+	{ KN("ipaddr"), K_STR, OFF(ipaddr), 0, 0, NULL, 0 },
+	{ KN("from"), K_STR, OFF(from), 0, 0, NULL, 0 },
+	{ KN("mfrom"), K_FN,  0, 0, 0, k_mfrom, 0 },
+	{ KN("dkim"), K_FN,  0, 0, 0, k_dkim, 0 },
+	{ KN("spf"), K_INT, OFF(spf), INT_MIN, INT_MAX, NULL, 0 },
+	{ KN("spf_scope"), K_INT, OFF(spf_scope), INT_MIN, INT_MAX, NULL, 0 },
+	{ KN("pdomain"), K_STR, OFF(pdomain), 0, 0, NULL, 0 },
+	{ KN("policy"), K_INT, OFF(policy), INT_MIN, INT_MAX, NULL, 0 },
+	{ KN("rua"), K_FN,  0, 0, 0, k_rua, 0 },
+	{ KN("pct"), K_INT, OFF(pct), INT_MIN, INT_MAX, NULL, 0 },
+	{ KN("adkim"), K_INT, OFF(adkim), INT_MIN, INT_MAX, NULL, 0 },
+	{ KN("aspf"), K_INT, OFF(aspf), INT_MIN, INT_MAX, NULL, 0 },
+	{ KN("p"), K_INT, OFF(p), INT_MIN, INT_MAX, NULL, 0 },
+	{ KN("sp"), K_INT, OFF(sp), INT_MIN, INT_MAX, NULL, 0 },
+	{ KN("fo"), K_INT, OFF(fo), INT_MIN, INT_MAX, NULL, 0 },
+	{ KN("align_dkim"), K_INT, OFF(align_dkim), INT_MIN, INT_MAX, NULL, 0 },
+	{ KN("align_spf"), K_INT, OFF(align_spf), INT_MIN, INT_MAX, NULL, 0 },
+	{ KN("arc"), K_INT, OFF(arc), INT_MIN, INT_MAX, NULL, 0 },
+	{ KN("arc_policy"), K_FN,  0, 0, 0, k_arc_policy, 0 },
+	{ KN("action"), K_INT, OFF(action), INT_MIN, INT_MAX, NULL, 0 },
+	{ KN("dmarc"), K_STR, OFF(ext_result), 0, 0, NULL, 1 },
+	{ KN("disposition"), K_STR, OFF(ext_disposition), 0, 0, NULL, 1 },
+	{ KN("reason"), K_FN,  0, 0, 0, k_reason, 1 },
+	{ KN("np"), K_INT, OFF(ext_np), 0, 255, NULL, 1 },
+	{ KN("psd"), K_INT, OFF(ext_psd), 0, 255, NULL, 1 },
+	{ KN("t"), K_INT, OFF(ext_t), 0, 1, NULL, 1 },
+	{ KN("discovery"), K_STR, OFF(ext_discovery), 0, 0, NULL, 1 },
+	{ KN("spf_domain"), K_STR, OFF(ext_spf_domain), 0, 0, NULL, 1 },
+	{ KN("profile"), K_STR, OFF(ext_profile), 0, 0, NULL, 1 },
+	{ KN("from_all"), K_STR, OFF(ext_from_all), 0, 0, NULL, 1 },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -783,7 +812,7 @@ dmarc_history_feed(struct dmarc_history_parser *hp, const char *line,
 	if (hp->cur == NULL)
 		return DMARC_ESYNTAX;
 	for (i = 0; i < NKEYS; i++)
-		if (strlen(keys[i].name) == klen &&
+		if (keys[i].nlen == klen &&
 		    memcmp(keys[i].name, line, klen) == 0)
 			break;
 	if (i == NKEYS)
