@@ -51,6 +51,14 @@
  *	literal cannot be given as
  *	SMTPServer (libesmtp splits host and port at the first colon); use
  *	a host name.
+ *	libesmtp writes the end of the data (CRLF.CRLF) as a second small
+ *	segment, which Nagle's algorithm holds until the relay's delayed
+ *	ACK: 40 ms per message on Linux (200 ms on some systems), measured
+ *	as 58 ms per report against smtp-sink.  libesmtp gives no access to
+ *	its socket, so at its "connected" event we find it (the connected
+ *	TCP socket to the relay's port with Nagle on, lowest number first,
+ *	descriptors below 4096) and set TCP_NODELAY.  A socket not found
+ *	(a higher number) only costs the wait.
  *
  * SEE ALSO
  *	libesmtp (https://libesmtp.github.io), RFC 5321, RFC 3207
@@ -69,6 +77,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <openssl/ssl.h>		/* before libesmtp.h: smtp_starttls_set_ctx */
 #include <auth-client.h>
 #include <libesmtp.h>
@@ -83,6 +95,7 @@
 #define sigev_notify_thread_id	_sigev_un._tid
 #endif
 #define SMTP_PASSWORD_MAX	1024
+#define RELAY_FDSCAN		4096	/* descriptors searched for the socket */
 
 /* State of one smtp_send() call, shared with the libesmtp callbacks. */
 struct smtp_run {
@@ -320,6 +333,46 @@ tls_ok(struct smtp_run *r, int *ok, const char *what)
 		*ok = 1;
 }
 
+/* peer_port - the remote port of a connected socket address, or -1 */
+static int
+peer_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)ss)->
+		    sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)ss)->
+		    sin6_port);
+	return -1;
+}
+
+/* relay_nodelay - Nagle off on the socket libesmtp just connected (see
+   BUGS): the first connected TCP socket to the relay's port with Nagle
+   still on, searched upward (socket(2) takes the lowest free number) */
+static void
+relay_nodelay(int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, on, one = 1;
+
+	for (fd = 3; fd < RELAY_FDSCAN; fd++) {
+		len = sizeof(on);
+		if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) != 0 ||
+		    on != 0)
+			continue;
+		len = sizeof(ss);
+		if (getpeername(fd, (struct sockaddr *)(void *)&ss, &len) != 0 ||
+		    peer_port(&ss) != port)
+			continue;
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one)) == 0)
+			log_debug("SMTP relay socket %d (port %d): TCP_NODELAY",
+			    fd, port);
+		return;
+	}
+}
+
 /* event_cb - record why libesmtp stops; decide certificate problems */
 static void
 event_cb(smtp_session_t s, int ev, void *arg, ...)
@@ -334,6 +387,7 @@ event_cb(smtp_session_t s, int ev, void *arg, ...)
 	case SMTP_EV_CONNECT:
 		r->connected = 1;
 		wd_disarm(r);
+		relay_nodelay(r->sc->port);
 		break;
 	case SMTP_EV_EXTNA_STARTTLS:
 		snprintf(r->event, sizeof(r->event), "STARTTLS required "

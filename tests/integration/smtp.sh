@@ -2,18 +2,20 @@
 # smtp.sh -- common/smtp.c (libesmtp) against Postfix's smtp-sink
 #
 # DESCRIPTION
-#	tests/tools/smtpsend sends through smtp-sink on a private loopback
-#	port (tests/integration/lib/smtpsink.sh) and the dump files show
-#	what arrived: the message byte for byte (LF and CRLF input, a
-#	leading dot, a long line, no header added or dropped), every
-#	recipient of one transaction, 4xx replies to MAIL, RCPT or DATA as
-#	SMTP_TEMP, 5xx as SMTP_PERM, a relay that is down as SMTP_TEMP at
-#	once (connection refused, with a one-hour step timeout), a relay
-#	slower than the step timeout as SMTP_TEMP, a relay that drops SYNs
-#	as SMTP_TEMP after the timeout (not the kernel's two minutes of
-#	connect retries), SMTPStartTLS required
-#	against a relay without STARTTLS as not sent, SMTP AUTH with the
-#	password from SMTPPasswordFile, and a bad password file refused.
+#	tests/tools/smtpsend sends through smtp-sink on a private
+#	loopback port (tests/integration/lib/smtpsink.sh) and the dump
+#	files show what arrived: the message byte for byte (LF and CRLF
+#	input, a leading dot, a long line, no header added or dropped),
+#	every recipient of one transaction, TCP_NODELAY on the socket to
+#	the relay (else each message waits for its delayed ACK), 4xx
+#	replies to MAIL, RCPT or DATA as SMTP_TEMP, 5xx as SMTP_PERM, a
+#	relay that is down as SMTP_TEMP at once (connection refused,
+#	with a one-hour step timeout), a relay slower than the step
+#	timeout as SMTP_TEMP, a relay that drops SYNs as SMTP_TEMP after
+#	the timeout (not the kernel's two minutes of connect retries),
+#	SMTPStartTLS required against a relay without STARTTLS as not
+#	sent, SMTP AUTH with the password from SMTPPasswordFile, and a
+#	bad password file refused.
 #
 # EXIT STATUS
 #	0 all passed, 1 a check failed, 77 skipped (smtp-sink missing:
@@ -113,6 +115,18 @@ same "$(smtpsink_rcpts "$f" | tr '\n' ' ')" "a@example.org b@example.net " \
 same "$(sed -n 's/^X-Mail-Args: //p' "$f")" "<dmarc@reporter.example>" \
     "envelope sender"
 same "$(smtpsink_count "$tmp/lf")" 1 "one message for two recipients"
+
+# 1b. Nagle off on the relay socket: libesmtp writes the final CRLF.CRLF
+# as a second small segment, held (with Nagle on) until the relay's
+# delayed ACK, 40 ms per message
+send "$c" -v -f dmarc@reporter.example a@example.org <"$tmp/msg.lf"
+if [ "$rc" -eq 0 ] &&
+    grep -q "(port $SMTPSINK_PORT): TCP_NODELAY" "$tmp/send.err"; then
+	ok "TCP_NODELAY set on the socket to the relay"
+else
+	notok "TCP_NODELAY set on the socket to the relay"
+	sed 's/^/#   /' "$tmp/send.err"
+fi
 
 # 2. CRLF input, five recipients
 sink crlf

@@ -2,13 +2,14 @@
  * smtpsend -- send one message with common/smtp.c, for tests
  *
  * SYNOPSIS
- *	smtpsend [-c dmarcd.conf] [-t timeout_s] -f envfrom rcpt... <message
+ *	smtpsend [-v] [-c dmarcd.conf] [-t timeout_s] -f envfrom rcpt...
+ *	    <message
  *
  * DESCRIPTION
  *	Loads the SMTP* keys from the configuration file (defaults without
  *	-c), reads the message from standard input and calls smtp_send()
  *	once.  Prints "OK", "TEMP reason" or "PERM reason" on standard
- *	output.
+ *	output.  -v turns debug logging (standard error) on.
  *
  * EXIT STATUS
  *	0 SMTP_OK, 1 SMTP_TEMP, 2 SMTP_PERM, 3 on a usage or setup error.
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "log.h"
 #include "smtp.h"
 #include "xmalloc.h"
 
@@ -43,7 +45,7 @@ read_all(size_t *len)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: smtpsend [-c conf] [-t timeout_s] "
+	fprintf(stderr, "usage: smtpsend [-v] [-c conf] [-t timeout_s] "
 	    "-f envfrom rcpt...\n");
 	exit(3);
 }
@@ -59,7 +61,7 @@ main(int argc, char *argv[])
 	char *msg;
 	int ch, rc, timeout = 0;
 
-	while ((ch = getopt(argc, argv, "c:f:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:f:t:v")) != -1) {
 		switch (ch) {
 		case 'c':
 			cfile = optarg;
@@ -69,6 +71,9 @@ main(int argc, char *argv[])
 			break;
 		case 't':
 			timeout = atoi(optarg);
+			break;
+		case 'v':
+			log_verbose(1);
 			break;
 		default:
 			usage();
