@@ -437,8 +437,13 @@ store_open(const char *dsn, char *err, size_t errlen)
 void
 store_close(struct store *s)
 {
-	if (s != NULL)
-		s->ops->close(s);
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->ncached; i++)
+		s->ops->finalize(s->cached[i].st);
+	s->ops->close(s);
 }
 
 /* store_kind - which backend */
@@ -517,6 +522,27 @@ store_prepare(struct store *s, const char *sql)
 	return st;
 }
 
+/* store_prepare_cached - see store.h */
+struct store_stmt *
+store_prepare_cached(struct store *s, const char *sql)
+{
+	struct store_stmt *st;
+	size_t i;
+
+	for (i = 0; i < s->ncached; i++)
+		if (s->cached[i].sql == sql) {
+			s->retryable = 0;
+			return s->cached[i].st;
+		}
+	if ((st = store_prepare(s, sql)) != NULL &&
+	    s->ncached < STORE_NCACHED) {
+		st->cached = 1;
+		s->cached[s->ncached].sql = sql;
+		s->cached[s->ncached++].st = st;
+	}
+	return st;
+}
+
 /* store_bind_int64 - bind parameter i (from 1) */
 int
 store_bind_int64(struct store_stmt *st, int i, int64_t v)
@@ -553,11 +579,15 @@ store_reset(struct store_stmt *st)
 	return st->s->ops->reset(st);
 }
 
-/* store_finalize - free the statement; NULL is fine */
+/* store_finalize - free the statement (reset a cached one); NULL is fine */
 void
 store_finalize(struct store_stmt *st)
 {
-	if (st != NULL)
+	if (st == NULL)
+		return;
+	if (st->cached)
+		(void)st->s->ops->reset(st);
+	else
 		st->s->ops->finalize(st);
 }
 

@@ -90,6 +90,11 @@ int		 store_commit(struct store *s);
 int		 store_rollback(struct store *s);
 
 struct store_stmt *store_prepare(struct store *s, const char *sql);
+/* store_prepare_cached - store_prepare for a statement run again and
+   again: kept in s by the address of sql (a string literal), reused;
+   its store_finalize only resets it and store_close frees it.  One use
+   at a time per sql. */
+struct store_stmt *store_prepare_cached(struct store *s, const char *sql);
 int		 store_bind_int64(struct store_stmt *st, int i, int64_t v);
 int		 store_bind_text(struct store_stmt *st, int i, const char *p,
 		    size_t len);

@@ -31,15 +31,23 @@ struct store_ops {
 	int	(*unlock)(struct store *, const char *);
 };
 
+#define STORE_NCACHED	32	/* kept by store_prepare_cached */
+
 struct store {
 	const struct store_ops *ops;
 	enum store_kind	 kind;
 	int		 retryable;	/* last error: deadlock, busy */
 	char		 errmsg[512];
+	struct {
+		const char		*sql;
+		struct store_stmt	*st;
+	}		 cached[STORE_NCACHED];
+	size_t		 ncached;
 };
 
 struct store_stmt {
 	struct store	*s;
+	int		 cached;	/* in s->cached: finalize resets */
 };
 
 /* Parsed data source name; every string is owned (NULL: not given). */

@@ -179,7 +179,8 @@ load_sigs(struct store *db, int64_t dom, int64_t from, int64_t to,
 	struct sig *s;
 	int rc;
 
-	if ((st = store_prepare(db, "SELECT s.message, d.name, sel.name, "
+	if ((st = store_prepare_cached(db,
+	    "SELECT s.message, d.name, sel.name, "
 	    "s.pass FROM messages m JOIN signatures s ON s.message = m.id "
 	    "JOIN domains d ON d.id = s.domain "
 	    "LEFT JOIN selectors sel ON sel.id = s.selector "
@@ -302,7 +303,8 @@ load_arcs(struct store *db, int64_t dom, int64_t from, int64_t to,
 	int64_t id;
 	int rc;
 
-	if ((st = store_prepare(db, "SELECT a.message, a.instance, d.name, "
+	if ((st = store_prepare_cached(db,
+	    "SELECT a.message, a.instance, d.name, "
 	    "sel.name, r.arc_client_addr FROM messages m "
 	    "JOIN arcseals a ON a.message = m.id "
 	    "LEFT JOIN domains d ON d.id = a.domain "
@@ -423,7 +425,8 @@ rdb_messages(struct store *db, const struct domrow *dr, int64_t from,
 	if (load_sigs(db, dr->id, from, to, &sg) != 0 ||
 	    load_arcs(db, dr->id, from, to, &ac) != 0)
 		goto out;
-	if ((st = store_prepare(db, "SELECT m.id, {UNIX(m.date)}, ip.addr, "
+	if ((st = store_prepare_cached(db,
+	    "SELECT m.id, {UNIX(m.date)}, ip.addr, "
 	    "fd.name, ed.name, sd.name, m.spf, m.spf_scope, m.disp, m.policy, "
 	    "m.align_dkim, m.align_spf, m.arc_policy, m.disposition, "
 	    "m.reasons, m.discovery FROM messages m "
@@ -472,7 +475,8 @@ insert_deliveries(struct store *db, struct report *r)
 	size_t i;
 	int rc = 0;
 
-	if ((st = store_prepare(db, "INSERT INTO agg_deliveries (report, "
+	if ((st = store_prepare_cached(db,
+	    "INSERT INTO agg_deliveries (report, "
 	    "destination, kind, max_size, state, error) "
 	    "VALUES (?, ?, ?, ?, ?, ?)")) == NULL)
 		return -1;
@@ -506,7 +510,8 @@ rdb_report_insert(struct store *db, struct report *r, const char *format)
 
 	if (store_begin(db) != 0)
 		return dberr(db, "begin");
-	if ((st = store_prepare(db, "INSERT INTO agg_reports (policy_domain, "
+	if ((st = store_prepare_cached(db,
+	    "INSERT INTO agg_reports (policy_domain, "
 	    "begin_ts, end_ts, report_id, filename, format, messages, "
 	    "created, state, gz) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', "
 	    "?)")) == NULL) {
@@ -602,7 +607,8 @@ rdb_deliveries(struct store *db, struct report *r)
 	size_t cap = 0;
 	int rc;
 
-	if ((st = store_prepare(db, "SELECT id, destination, kind, max_size, "
+	if ((st = store_prepare_cached(db,
+	    "SELECT id, destination, kind, max_size, "
 	    "attempts FROM agg_deliveries WHERE report = ? AND "
 	    "state = 'pending' ORDER BY id")) == NULL)
 		return dberr(db, "agg_deliveries");
@@ -637,7 +643,8 @@ rdb_delivery_update(struct store *db, const struct delivery *d, int64_t now)
 
 	if (d->id == 0)
 		return 0;
-	if ((st = store_prepare(db, "UPDATE agg_deliveries SET state = ?, "
+	if ((st = store_prepare_cached(db,
+	    "UPDATE agg_deliveries SET state = ?, "
 	    "attempts = ?, last_attempt = ?, error = ?, "
 	    "sent = CASE WHEN ? = 'sent' THEN ? ELSE sent END "
 	    "WHERE id = ?")) == NULL)
@@ -663,7 +670,7 @@ int_query(struct store *db, const char *sql, const char *s, int64_t i,
 	struct store_stmt *st;
 	int rc, k = 1;
 
-	if ((st = store_prepare(db, sql)) == NULL)
+	if ((st = store_prepare_cached(db, sql)) == NULL)
 		return -1;
 	if (s != NULL)
 		bind_str(st, k++, s);
@@ -697,7 +704,8 @@ lastsent(struct store *db, const char *domain)
 		return dberr(db, "agg_reports");
 	if (tnull)
 		return 0;
-	if ((st = store_prepare(db, "UPDATE requests SET lastsent = {TS(?)} "
+	if ((st = store_prepare_cached(db,
+	    "UPDATE requests SET lastsent = {TS(?)} "
 	    "WHERE domain = (SELECT id FROM domains WHERE name = ?) AND "
 	    "(lastsent IS NULL OR lastsent < {TS(?)})")) == NULL)
 		return dberr(db, "requests");
@@ -724,7 +732,8 @@ rdb_report_finish(struct store *db, const struct report *r)
 		return dberr(db, "agg_deliveries");
 	if (n > 0)
 		return 0;
-	if ((st = store_prepare(db, "UPDATE agg_reports SET state = 'done' "
+	if ((st = store_prepare_cached(db,
+	    "UPDATE agg_reports SET state = 'done' "
 	    "WHERE id = ?")) == NULL)
 		return dberr(db, "agg_reports");
 	store_bind_int64(st, 1, r->id);
