@@ -52,6 +52,7 @@
 #include <unbound.h>
 
 #include "log.h"
+#include "monoclock.h"
 #include "resolver.h"
 #include "xmalloc.h"
 #include "ubquery.h"
@@ -89,16 +90,6 @@ struct rcache {
 	unsigned char		*pkt;
 	size_t			 pktlen;
 };
-
-/* now_ms - the monotonic clock in milliseconds */
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* rcache_set - the first entry of the set of (name, type): FNV-1a */
 static struct rcache *
@@ -161,7 +152,7 @@ rcache_get(struct resolver *r, const char *name, int type,
 	int hit = 0;
 
 	pthread_mutex_lock(&r->cmu);
-	if ((e = rcache_find(r, name, type)) != NULL && now_ms() < e->expires) {
+	if ((e = rcache_find(r, name, type)) != NULL && mono_ms() < e->expires) {
 		hit = 1;
 		*st = e->st;
 		for (i = 0; out != NULL && i < e->txt.n && hit; i++)
@@ -193,7 +184,7 @@ rcache_put(struct resolver *r, const char *name, int type, enum dmarc_dns st,
 	    st != DMARC_DNS_NXDOMAIN))
 		return;
 	pthread_mutex_lock(&r->cmu);
-	e = rcache_victim(r, name, type, now_ms());
+	e = rcache_victim(r, name, type, mono_ms());
 	free(e->name);
 	dmarc_dns_txt_clear(&e->txt);
 	free(e->pkt);
@@ -207,7 +198,7 @@ rcache_put(struct resolver *r, const char *name, int type, enum dmarc_dns st,
 	e->name = xstrdup(name);
 	e->type = type;
 	e->st = st;
-	e->expires = now_ms() + 1000LL * (ttl < RCACHE_MAXTTL ? ttl :
+	e->expires = mono_ms() + 1000LL * (ttl < RCACHE_MAXTTL ? ttl :
 	    RCACHE_MAXTTL);
 	for (i = 0; txt != NULL && i < txt->n; i++)
 		if (dmarc_dns_txt_add(&e->txt, txt->rr[i], txt->len[i]) !=

@@ -57,6 +57,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "monoclock.h"
 #include "ubquery.h"
 #include "xmalloc.h"
 
@@ -109,16 +110,6 @@ struct ubq {
 	struct ubreq		*live;		/* for ubq_free */
 	struct ubq_stats	 st;
 };
-
-/* now_ms - the monotonic clock in milliseconds */
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* chain - the table chain of (name, type) */
 static struct ubreq **
@@ -227,7 +218,7 @@ expire(struct ubq *uq, long long now)
 static struct ubreq *
 table_find(struct ubq *uq, const char *name, int type)
 {
-	long long now = now_ms();
+	long long now = mono_ms();
 	struct ubreq *q;
 
 	expire(uq, now);
@@ -252,7 +243,7 @@ callback(void *arg, int err, struct ub_result *res)
 	q->err = err;
 	q->res = res;
 	q->done = 1;
-	q->stale = now_ms() + (res != NULL && res->ttl > 0 ?
+	q->stale = mono_ms() + (res != NULL && res->ttl > 0 ?
 	    1000LL * res->ttl : 0);
 	pthread_cond_broadcast(&q->cv);
 	req_release(q);
@@ -281,7 +272,7 @@ req_start(struct ubq *uq, const char *name, int type)
 	q->name = xstrdup(name);
 	q->type = type;
 	q->refs = 2;
-	q->started = now_ms();
+	q->started = mono_ms();
 	q->intable = 1;
 	q->hnext = *pp;
 	*pp = q;
@@ -318,7 +309,7 @@ req_start(struct ubq *uq, const char *name, int type)
 static int
 ms_left(long long deadline)
 {
-	long long ms = deadline - now_ms();
+	long long ms = deadline - mono_ms();
 
 	if (ms <= 0)
 		return 0;
@@ -418,7 +409,7 @@ map(int err, const struct ub_result *res)
 enum dmarc_dns
 ubq_lookup(struct ubq *uq, const char *name, int type, struct ubreq **qp)
 {
-	long long deadline = now_ms() + uq->timeout_ms;
+	long long deadline = mono_ms() + uq->timeout_ms;
 	struct ubreq *q;
 	enum dmarc_dns st;
 	int rc = 0;
