@@ -58,10 +58,7 @@ LOAD=$top_builddir/tests/bench/milterload
 . "$top_srcdir/tests/integration/lib/smtpsink.sh"
 CORPUS_N=20000
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
-check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+. "$top_srcdir/tests/lib/tap.sh"
 # flat - column $1 of samples.tsv: max after the first pass and in the
 # first half, max in the second half, minimum, the last value
 flat() {

@@ -71,13 +71,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
-# check DESC COMMAND...: pass when the command succeeds
-check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
-# same WHAT GOT WANT: exact comparison, both shown on failure
-same() {
+. "$top_srcdir/tests/lib/tap.sh"
+# eq WHAT GOT WANT: exact comparison, both shown on failure
+eq() {
 	if [ "$2" = "$3" ]; then ok "$1"; else
 		notok "$1"; echo "#   got:  $2"; echo "#   want: $3"; fi
 }
@@ -105,9 +101,9 @@ HistoryFile $tmp/history
 EOF
 SOCK=unix:$tmp/dmarcd.sock
 
-# start_dmarcd PREFIX - in the foreground, in the background; 0 once it
-# answers a probe message (job id PREFIX0)
-start_dmarcd() {
+# start_unix PREFIX - in the foreground, in the background, on $SOCK; 0
+# once it answers a probe message (job id PREFIX0)
+start_unix() {
 	"$DMARCD" -f -c "$tmp/dmarcd.conf" -p "$SOCK" >>"$tmp/dmarcd.log" 2>&1 &
 	pid=$!
 	i=0
@@ -121,24 +117,12 @@ start_dmarcd() {
 	return 1
 }
 
-# stop_dmarcd - SIGTERM; 0 when it exits with status 0 (libmilter sees
-# the stop at its next 5-second poll; 60 s ends a hung one)
-stop_dmarcd() {
-	kill "$pid" 2>/dev/null || return 1
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -9 "$pid" 2>/dev/null && { wait "$pid"; pid=; return 1; }
-	wait "$pid"
-	st=$?
-	pid=
-	return $st
-}
+# stop_dmarcd SECONDS - SIGTERM; 0 when it exits with status 0 in time
+# (libmilter sees the stop at its next 5-second poll; 60 s ends a hung one)
+. "$top_srcdir/tests/milter/lib/daemon.sh"
 
 # --- run 1: SIGKILL under 64 connections -----------------------------------
-start_dmarcd P1 || { tail "$tmp/dmarcd.log"; echo "ERROR: dmarcd"; exit 99; }
+start_unix P1 || { tail "$tmp/dmarcd.log"; echo "ERROR: dmarcd"; exit 99; }
 "$LOAD" -c 64 -n 2000 -T 60 -i K -o "$tmp/dump1" -f "$tmp/corpus" "$SOCK" \
     >"$tmp/load1.out" 2>&1 &
 load_pid=$!
@@ -163,13 +147,13 @@ check "the kill came mid-run (milterload saw dropped connections)" \
 # 400 records, at most 64 of them unanswered
 check "at least 300 messages answered before the kill" \
     [ "$(v answered 1)" -ge 300 ]
-same "every answered message names its job id (DMARC-Filter)" \
+eq "every answered message names its job id (DMARC-Filter)" \
     "$(v noid 1)" 0
-same "every answered message has a complete record" "$(v missing 1)" 0
+eq "every answered message has a complete record" "$(v missing 1)" 0
 check "at most 64 records of messages whose reply was lost" \
     [ "$(v unanswered 1)" -le 64 ]
-same "no record torn but the last" "$(v torn_mid 1)" 0
-same "no malformed line" "$(v badlines 1)" 0
+eq "no record torn but the last" "$(v torn_mid 1)" 0
+eq "no malformed line" "$(v badlines 1)" 0
 
 # --- the torn tail -------------------------------------------------------------
 if [ "$(v torn_last 1)" -eq 1 ]; then
@@ -186,21 +170,21 @@ print(i + len(b"\nprofile rfc"))' "$tmp/history")
 fi
 python3 "$HCHECK" "$tmp/history" >"$tmp/hc2"
 TORN=$(v torn_job 2)
-same "now exactly the last record is torn" "$(v torn_last 2)/$(v torn_mid 2)" 1/0
+eq "now exactly the last record is torn" "$(v torn_last 2)/$(v torn_mid 2)" 1/0
 WHOLE=$(v complete 2)
 
 # --- import 1 ------------------------------------------------------------------
 "$IMPORT" --database "sqlite:$tmp/dmarc.db" -v "$tmp/history" \
     >"$tmp/imp1.out" 2>&1
 st=$?
-same "import 1: exit 0" "$st" 0
-same "import 1: every complete record, nothing else" "$(dbcount)" "$WHOLE"
+eq "import 1: exit 0" "$st" 0
+eq "import 1: every complete record, nothing else" "$(dbcount)" "$WHOLE"
 check "import 1: the torn record is left for the next run" \
     grep -q "last record incomplete, left for the next run" "$tmp/imp1.out"
 
 # --- run 2: restart on the same files --------------------------------------
 before=$(jobs)
-if start_dmarcd P2; then
+if start_unix P2; then
 	ok "dmarcd restarts on the same socket path and history file"
 else
 	notok "dmarcd restarts on the same socket path and history file"
@@ -212,9 +196,9 @@ check "the torn line is cut off, and logged" \
     grep -q "ended in a torn line" "$tmp/dmarcd.log"
 "$LOAD" -c 64 -n 300 -T 60 -i R -o "$tmp/dump2" -f "$tmp/corpus" "$SOCK" \
     >"$tmp/load2.out" 2>&1
-same "run 2: 300 messages, all answered" "$?" 0
+eq "run 2: 300 messages, all answered" "$?" 0
 echo "# run 2: $(grep '^RESULT' "$tmp/load2.out")"
-check "dmarcd stops cleanly on SIGTERM" stop_dmarcd
+check "dmarcd stops cleanly on SIGTERM" stop_dmarcd 60
 if grep -q "Sanitizer\|runtime error" "$tmp/dmarcd.log"; then
 	notok "no sanitizer report"
 	grep -m 5 "Sanitizer\|runtime error" "$tmp/dmarcd.log" | sed 's/^/#   /'
@@ -223,28 +207,28 @@ else
 fi
 python3 "$HCHECK" "$tmp/history" "$tmp/dump2" R >"$tmp/hc3"
 sed 's/^/# /' "$tmp/hc3"
-same "run 2: every answered message has a complete record" \
+eq "run 2: every answered message has a complete record" \
     "$(v answered 3)/$(v missing 3)/$(v jobs_R 3)" 300/0/300
-same "history: 301 records appended (probe + run 2)" \
+eq "history: 301 records appended (probe + run 2)" \
     $(($(jobs) - before)) 301
-same "the torn record is the only incomplete one, and mid-file now" \
+eq "the torn record is the only incomplete one, and mid-file now" \
     "$(v torn_last 3)/$(v torn_mid 3)" 0/1
-same "no malformed line, no record glued to the torn one" \
+eq "no malformed line, no record glued to the torn one" \
     "$(v badlines 3)" 0
-same "every other record complete" "$(v complete 3)" $((WHOLE + 301))
+eq "every other record complete" "$(v complete 3)" $((WHOLE + 301))
 
 # --- import 2 and 3 --------------------------------------------------------
 "$IMPORT" --database "sqlite:$tmp/dmarc.db" -v "$tmp/history" \
     >"$tmp/imp2.out" 2>&1
-same "import 2: exit 65 (one record skipped)" "$?" 65
+eq "import 2: exit 65 (one record skipped)" "$?" 65
 check "import 2: the torn record is reported as cut off" \
     grep -q "record (job $TORN) cut off before its" "$tmp/imp2.out"
-same "import 2: exactly the 301 new records added" $(($(dbcount) - WHOLE)) 301
-same "the torn job is not in the database" \
+eq "import 2: exactly the 301 new records added" $(($(dbcount) - WHOLE)) 301
+eq "the torn job is not in the database" \
     "$(sqlite3 "$tmp/dmarc.db" "SELECT COUNT(*) FROM messages WHERE jobid = '$TORN'")" 0
 "$IMPORT" --database "sqlite:$tmp/dmarc.db" "$tmp/history" \
     >"$tmp/imp3.out" 2>&1
-same "import 3: nothing added" "$(dbcount)" $((WHOLE + 301))
+eq "import 3: nothing added" "$(dbcount)" $((WHOLE + 301))
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

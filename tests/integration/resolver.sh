@@ -53,16 +53,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
-# check DESC COMMAND...: pass when the command succeeds
-check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
-# same OUTPUT WANT: exact string comparison, shows both on failure
-same() {
-	if [ "$1" = "$2" ]; then ok "$3"; else
-		notok "$3"; echo "#   got:  $1"; echo "#   want: $2"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 # queries NAME TYPE: how many times unbound logged the query
 queries() { grep -c "info: 127.0.0.1 $1\. $2 IN" "$tmp/unbound.log"; }
 # elapsed_ok FILE MIN MAX: every "# NAME TYPE N ms" line within bounds

@@ -41,13 +41,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
-same() {
-	if [ "$1" = "$2" ]; then ok "$3"; else
-		notok "$3"; echo "#   got:  $1"; echo "#   want: $2"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 
 # conf NAME [KEY VALUE]...: a configuration for the current sink
 conf() {

@@ -43,13 +43,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
-same() {
-	if [ "$1" = "$2" ]; then ok "$3"; else
-		notok "$3"; echo "#   got:  $1"; echo "#   want: $2"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 
 # a CA and a server certificate for localhost
 ssl() { openssl "$@" >>"$dir/openssl.log" 2>&1 || { cat "$dir/openssl.log"; exit 99; }; }

@@ -27,9 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
+. "$top_srcdir/tests/lib/tap.sh"
 
 "$SIGN" -g -k "$tmp/k.pem" -s sel -d signed.example >"$tmp/zone" || exit 99
 echo '_dmarc.signed.example. TXT "v=DMARC1; p=reject"' >>"$tmp/zone"

@@ -21,9 +21,7 @@ SIGN="$top_builddir/tests/tools/dkimsign"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dmarcd-dkim.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
+. "$top_srcdir/tests/lib/tap.sh"
 has() { if grep -q -- "$2" "$tmp/out"; then ok "$1"; else notok "$1"; sed 's/^/#   /' "$tmp/out"; fi; }
 hasnt() { if grep -q -- "$2" "$tmp/out"; then notok "$1"; sed 's/^/#   /' "$tmp/out"; else ok "$1"; fi; }
 

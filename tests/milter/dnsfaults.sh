@@ -59,11 +59,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
-# check DESC COMMAND...: pass when the command succeeds
-check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+. "$top_srcdir/tests/lib/tap.sh"
 
 udp_server slow "$tmp/slow.port" && udp_server silent "$tmp/silent.port" &&
     udp_server closed "$tmp/closed.port" ||

@@ -50,10 +50,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
-check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+. "$top_srcdir/tests/lib/tap.sh"
 
 # the new root: empty but for a directory nobody may write the history to
 mkdir -p "$tmp/root/var" || exit 99

@@ -72,59 +72,9 @@ check() {
 	fi
 }
 
-# listening - is something listening on TCP port $1 of 127.0.0.1?
-listening() {
-	ss -ltnH "sport = :$1" 2>/dev/null | grep -q .
-}
-
-# free_port - print a TCP port nobody listens on
-free_port() {
-	while :; do
-		r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		p=$((20000 + r % 40000))
-		listening "$p" || break
-	done
-	echo "$p"
-}
-
-# start_dmarcd - start it on a free port; 0 once it listens
-start_dmarcd() {
-	port=$(free_port)
-	"$dmarcd" -f -v -c "$tmp/dmarcd.conf" -p "inet:$port@127.0.0.1" \
-	    >"$tmp/dmarcd.out" 2>"$tmp/dmarcd.log" &
-	pid=$!
-	i=0
-	while [ $i -lt 150 ]; do	# 15 s: slow under ASan/valgrind
-		listening "$port" && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	pid=
-	return 1
-}
-
-# stop_dmarcd - SIGTERM and wait; 0 when it exited with status 0 in time
-stop_dmarcd() {
-	kill "$pid" 2>/dev/null || return 1
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		pid=
-		return 1
-	fi
-	wait "$pid"
-	st=$?
-	pid=
-	return $st
-}
+# start_dmarcd, stop_dmarcd, listening ($DMARCD, $PROBE, $tmp; $pid, $port)
+DMARCD=$dmarcd PROBE=$probe
+. "$top_srcdir/tests/milter/lib/daemon.sh"
 
 {
 	cat "$demo/dmarcd.conf"
@@ -132,15 +82,12 @@ stop_dmarcd() {
 	echo "HistoryFile $tmp/history"
 } >"$tmp/dmarcd.conf"
 
-started=1
-for attempt in 1 2 3; do	# a port can be taken between check and bind
-	if start_dmarcd; then
-		started=0
-		break
-	fi
-	echo "# dmarcd did not listen on port $port (attempt $attempt):"
+started=0
+if ! start_dmarcd "$tmp/dmarcd.conf" -v; then
+	started=1
+	echo "# dmarcd did not listen (3 ports tried):"
 	sed 's/^/#   /' "$tmp/dmarcd.log" | tail -20
-done
+fi
 check $started "dmarcd listens on inet:$port@127.0.0.1"
 if [ $started -ne 0 ]; then
 	echo "$npass passed, $nfail failed"

@@ -29,13 +29,7 @@ command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3"; exit 77; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dmarcd-ruf.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
-same() {
-	if [ "$1" = "$2" ]; then ok "$3"; else
-		notok "$3"; echo "#   got:  $1"; echo "#   want: $2"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 has() { if grep -q -- "$2" "$tmp/out"; then ok "$1"; else notok "$1";
 	sed 's/^/#   /' "$tmp/out"; fi; }
 

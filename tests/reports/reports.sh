@@ -72,13 +72,7 @@ DAY0=1772409600				# 2026-03-02 00:00:00 UTC
 NOW1=$((DAY0 + 2 * DAY + 3600))		# days 0 and 1 complete
 NOW2=$((DAY0 + 3 * DAY + 3600))		# day 2 complete too
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; }
-same() {
-	if [ "$1" = "$2" ]; then ok "$3"; else
-		notok "$3"; echo "#   got:  $1"; echo "#   want: $2"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 has() {	# has FILE TEXT WHAT: fixed TEXT in FILE
 	if grep -qF -- "$2" "$1"; then ok "$3"; else
 		notok "$3"; sed 's/^/#   /' "$1" | head -20; fi

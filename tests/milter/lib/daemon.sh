@@ -1,19 +1,22 @@
 # daemon.sh -- start, probe and stop dmarcd (the daemon) on TCP, for tests
 #
-# Sourced by tests/milter/dnsfaults.sh and tests/milter/privdrop.sh.
-# Needs $DMARCD, $PROBE (tests/tools/milterprobe) and the scratch dir $tmp;
-# sets $pid and $port.  dmarcd's stdout goes to $tmp/dmarcd.out, its log
-# to $tmp/dmarcd.log.
+# Sourced by tests/milter/dnsfaults.sh, privdrop.sh and protocol.sh, and
+# (stop_dmarcd) by tests/integration/kill.sh.  Needs $DMARCD, $PROBE
+# (tests/tools/milterprobe) and the scratch dir $tmp; sets $pid and $port.
+# dmarcd's stdout goes to $tmp/dmarcd.out, its log to $tmp/dmarcd.log.
 
 # listening PORT - something listens on TCP PORT of 127.0.0.1
 listening() { ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
 
-# start_dmarcd CONF - dmarcd -f on a free port; 0 once it listens
+# start_dmarcd CONF [OPTION...] - dmarcd -f on a free port (3 tries: a
+# port can be taken between the check and the bind); 0 once it listens
 start_dmarcd() {
+	conf=$1
+	shift
 	for attempt in 1 2 3; do
 		port=$((30000 + ($$ * 7 + attempt * 104729) % 30000))
 		listening "$port" && continue
-		"$DMARCD" -f -c "$1" -p "inet:$port@127.0.0.1" \
+		"$DMARCD" -f -c "$conf" -p "inet:$port@127.0.0.1" "$@" \
 		    >>"$tmp/dmarcd.out" 2>>"$tmp/dmarcd.log" &
 		pid=$!
 		i=0
@@ -30,11 +33,12 @@ start_dmarcd() {
 	return 1
 }
 
-# stop_dmarcd - SIGTERM; 0 when it exited with status 0 within 10 s
+# stop_dmarcd [SECONDS] - SIGTERM; 0 when it exited with status 0
+# within SECONDS (default 10)
 stop_dmarcd() {
 	kill "$pid" 2>/dev/null || return 1
 	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt $((${1:-10} * 10)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
