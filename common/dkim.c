@@ -338,12 +338,17 @@ void
 dkimv_msg_body(struct dkimv_msg *vm, const unsigned char *p, size_t len)
 {
 	DKIM_STAT st;
+	size_t n;
 
 	if (vm == NULL || vm->dead || len == 0)
 		return;
 	if (!vm->eoh && !dkimv_msg_eoh(vm))
 		return;
-	st = dkim_body(vm->dkim, vm->buf, crlf(vm, p, len, &vm->cr));
+	/* crlf may replace vm->buf: read it only after the call (as one
+	   argument list the order was the compiler's, and clang read the
+	   freed buffer) */
+	n = crlf(vm, p, len, &vm->cr);
+	st = dkim_body(vm->dkim, vm->buf, n);
 	if (st != DKIM_STAT_OK)
 		give_up(vm, "body", st);
 }
