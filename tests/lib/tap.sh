@@ -5,6 +5,9 @@
 #	ok DESC; notok DESC
 #	check DESC COMMAND...	ok when COMMAND succeeds
 #	same OUTPUT WANT DESC	ok when the strings are equal; both shown if not
+#	has DESC PATTERN	ok when $tmp/out (the last output) has a line
+#				matching PATTERN; the output shown if not
+#	hasnt DESC PATTERN	ok when it has none
 #	...
 #	echo "$pass passed, $fail failed"
 #
@@ -20,4 +23,12 @@ check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 same() {
 	if [ "$1" = "$2" ]; then ok "$3"; else
 		notok "$3"; echo "#   got:  $1"; echo "#   want: $2"; fi
+}
+has() {
+	if grep -q -- "$2" "$tmp/out"; then ok "$1"; else
+		notok "$1"; sed 's/^/#   /' "$tmp/out"; fi
+}
+hasnt() {
+	if grep -q -- "$2" "$tmp/out"; then
+		notok "$1"; sed 's/^/#   /' "$tmp/out"; else ok "$1"; fi
 }

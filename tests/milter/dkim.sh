@@ -22,8 +22,6 @@ SIGN="$top_builddir/tests/tools/dkimsign"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dmarcd-dkim.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 . "$top_srcdir/tests/lib/tap.sh"
-has() { if grep -q -- "$2" "$tmp/out"; then ok "$1"; else notok "$1"; sed 's/^/#   /' "$tmp/out"; fi; }
-hasnt() { if grep -q -- "$2" "$tmp/out"; then notok "$1"; sed 's/^/#   /' "$tmp/out"; else ok "$1"; fi; }
 
 # keys and zone
 ZONE="$tmp/dkim.zone"

@@ -30,8 +30,6 @@ command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dmarcd-ruf.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 . "$top_srcdir/tests/lib/tap.sh"
-has() { if grep -q -- "$2" "$tmp/out"; then ok "$1"; else notok "$1";
-	sed 's/^/#   /' "$tmp/out"; fi; }
 
 # conf [Key value]...: FailureReports on plus the arguments
 conf() {

@@ -17,9 +17,6 @@ ZONE="$top_srcdir/tests/milter/data/test.zone"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dmarcd-tm.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 . "$top_srcdir/tests/lib/tap.sh"
-# has DESC PATTERN: the last output contains a line matching PATTERN
-has() { if grep -q -- "$2" "$tmp/out"; then ok "$1"; else notok "$1"; sed 's/^/#   /' "$tmp/out"; fi; }
-hasnt() { if grep -q -- "$2" "$tmp/out"; then notok "$1"; sed 's/^/#   /' "$tmp/out"; else ok "$1"; fi; }
 
 base() {
 	printf 'AuthservID mx.test\nTrustedAuthservIDs mx.test\n' >"$tmp/conf"

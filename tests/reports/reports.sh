@@ -73,7 +73,7 @@ NOW1=$((DAY0 + 2 * DAY + 3600))		# days 0 and 1 complete
 NOW2=$((DAY0 + 3 * DAY + 3600))		# day 2 complete too
 
 . "$top_srcdir/tests/lib/tap.sh"
-has() {	# has FILE TEXT WHAT: fixed TEXT in FILE
+file_has() {	# file_has FILE TEXT WHAT: fixed TEXT in FILE
 	if grep -qF -- "$2" "$1"; then ok "$3"; else
 		notok "$3"; sed 's/^/#   /' "$1" | head -20; fi
 }
@@ -214,7 +214,7 @@ case_test_and_down() {
 	same "$(ls "$d/files" | grep -c '\.xml\.gz$')" 11 \
 	    "$BACKEND: --test wrote the 11 report files"
 	gzip -dc "$d/files/"*'!o.example.com!'*.xml.gz >"$d/o.xml" 2>/dev/null
-	has "$d/o.xml" "<comment>arc=pass as[1].d=fwd.example as[1].s=s1 remote-ip[1]=192.0.2.44</comment>" \
+	file_has "$d/o.xml" "<comment>arc=pass as[1].d=fwd.example as[1].s=s1 remote-ip[1]=192.0.2.44</comment>" \
 	    "$BACKEND: ARC override reported as local_policy with the sealer"
 	same "$(smtpsink_count "$SINK")" 0 "$BACKEND: --test sent nothing"
 	same "$(sql 'SELECT COUNT(*) FROM agg_reports')" 0 \
@@ -229,7 +229,7 @@ case_test_and_down() {
 	    11 "$BACKEND: relay down: the 11 reports are pending"
 	same "$(lastsent a.example.com)" "" \
 	    "$BACKEND: relay down: lastsent untouched"
-	has "$d/down.log" "no more sending in this run" \
+	file_has "$d/down.log" "no more sending in this run" \
 	    "$BACKEND: relay down: the run stops trying after 3 failures"
 	setport "$d" "$SMTPSINK_PORT"
 }
@@ -257,7 +257,7 @@ case_delivered() {
 	    "$BACKEND: external rua, verified: sent"
 	same "$(field 1 "$d/mails" c.example.com)$(dstate c.example.com)" \
 	    "unauthorized" "$BACKEND: external rua, not verified: not sent"
-	has "$d/up.log" "agg@reports.example.net: not sent (unauthorized)" \
+	file_has "$d/up.log" "agg@reports.example.net: not sent (unauthorized)" \
 	    "$BACKEND: ... and logged"
 	same "$(field 1 "$d/mails" g.example.com)" "other@reports.example.org" \
 	    "$BACKEND: verified with a replacement rua: sent there"
@@ -265,7 +265,7 @@ case_delivered() {
 	    "unauthorized" "$BACKEND: replacement rua on another host: neither"
 	same "$(field 1 "$d/mails" d.example.com)$(dstate d.example.com)" \
 	    "toobig" "$BACKEND: !1k too small: not sent"
-	has "$d/up.log" "exceed the !size limit of 1024" "$BACKEND: ... and logged"
+	file_has "$d/up.log" "exceed the !size limit of 1024" "$BACKEND: ... and logged"
 	same "$(field 1 "$d/mails" e.example.com)$(dstate e.example.com)" \
 	    "suppressed" "$BACKEND: NoReportsList: not sent"
 	same "$(field 1 "$d/mails" f.example.com) $(dstate f.example.com)" \
@@ -354,7 +354,7 @@ case_expire() {
 	    AND state = 'pending'") $(sql "SELECT COUNT(*) FROM agg_deliveries
 	    WHERE report <= 11 AND state = 'expired'")" "0 11" \
 	    "$BACKEND: relay down for 8 days: the deliveries are given up"
-	has "$d/down2.log" "giving up after 7 days" "$BACKEND: ... and logged"
+	file_has "$d/down2.log" "giving up after 7 days" "$BACKEND: ... and logged"
 }
 
 # case_main - the scenario through --test, relay down, relay back
