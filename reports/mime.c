@@ -111,15 +111,15 @@ mime_gzip(const char *name, time_t mtime, const void *p, size_t len,
 	z_stream zs;
 	gz_header h;
 	size_t cap;
-	int rc;
+	int rc, wbits = gz_wbits(len);
 
 	*out = NULL;
 	*outlen = 0;
 	memset(&zs, 0, sizeof(zs));
 	memset(&h, 0, sizeof(h));
 	if (len > UINT32_MAX ||
-	    deflateInit2(&zs, 9, Z_DEFLATED, gz_wbits(len) + 16,
-	    gz_wbits(len) - 7, Z_DEFAULT_STRATEGY) != Z_OK)
+	    deflateInit2(&zs, 9, Z_DEFLATED, wbits + 16, wbits - 7,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
 	h.name = (Bytef *)(uintptr_t)name;
 	h.time = (uLong)mtime;
