@@ -41,7 +41,9 @@
  *	while milter header values are folded with bare LF and test-mode
  *	files may use LF throughout: every bare LF becomes CRLF here, in
  *	header values and across body chunks.  Its own key cache stays off:
- *	the resolver caches.
+ *	the resolver caches.  One field no signature can name goes in
+ *	before the end of the header, so that libopendkim's header selection
+ *	cannot overrun its array (see pad below).
  *
  * DIAGNOSTICS
  *	dkimv_new() fails with a message in err.  A per-message failure
@@ -311,15 +313,37 @@ dkimv_msg_header(struct dkimv_msg *vm, const char *name, const char *value,
 		give_up(vm, "header", st);
 }
 
+/*
+ * pad - one header field no h= can name, before the end of the header.
+ * libopendkim's header selection (dkim_canon_selecthdrs, 2.11.0)
+ * writes one pointer past an array of one entry per header field when
+ * a signature's h= has consumed every field and names one more: a
+ * message whose h= lists all its fields, DKIM-Signature included, and
+ * one name besides.  That is a heap overflow any sender can cause;
+ * glibc aborts the whole daemon on it ("free(): invalid next size").
+ * With this field there is always one field left unconsumed, so the
+ * index stays inside the array.  No h= can consume it: libopendkim
+ * removes all whitespace from tag values, so no name in h= contains a
+ * space, and the field is only ever compared by name (it is hashed
+ * only when a signature has no h=, and those are rejected before).
+ */
+#define PAD_FIELD	"DMARCD NEVER SIGNED:"
+
 /* dkimv_msg_eoh - end of header; 0 when there is nothing to verify */
 int
 dkimv_msg_eoh(struct dkimv_msg *vm)
 {
+	unsigned char pad[] = PAD_FIELD;	/* dkim_header takes it non-const */
 	DKIM_STAT st;
 
 	if (vm == NULL || vm->dead || vm->eoh)
 		return vm != NULL && vm->signed_;
 	vm->eoh = 1;
+	st = dkim_header(vm->dkim, pad, sizeof(pad) - 1);
+	if (st != DKIM_STAT_OK) {
+		give_up(vm, "header", st);
+		return 0;
+	}
 	st = dkim_eoh(vm->dkim);
 	if (st == DKIM_STAT_NOSIG) {
 		vm->dead = 1;
