@@ -140,13 +140,8 @@ has "DKIMVerify off: a signed message alone does not pass" '^verdict: dmarc=fail
 # counts.  glibc's malloc check catches every count: it is used where
 # dmarcd can take it (not an ASan build, which cannot see writes inside
 # libopendkim anyway; there the exit status is all that is checked).
-mcheck=
-for f in /lib/*/libc_malloc_debug.so.0 /usr/lib/*/libc_malloc_debug.so.0; do
-	[ -f "$f" ] || continue
-	LD_PRELOAD=$f GLIBC_TUNABLES=glibc.malloc.check=3 "$DMARCD" -V \
-	    >/dev/null 2>&1 && mcheck=$f
-	break
-done
+. "$top_srcdir/tests/lib/mcheck.sh"
+mcheck "$DMARCD" -V
 hdr='h=dkim-signature:from:subject:to:date:from'
 set -- 'From: <alice@signed.example>' 'Subject: s' 'To: <b@r.example>' \
     'Date: Wed, 25 Nov 2026 10:00:00 +0000'
