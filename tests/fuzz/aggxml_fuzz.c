@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lastinput.h"
 #include "ingest_fuzzcheck.h"
 #include "reports/ingest/ingest.h"
 
@@ -47,6 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[256];
 	size_t i;
 
+	last_input(data, size);
 	if (parse(data, size, &r, why, sizeof(why)) != 0) {
 		if (why[0] == '\0')
 			abort();

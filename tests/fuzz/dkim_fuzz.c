@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lastinput.h"
 #include "dkim.h"
 #include "resolver.h"
 
@@ -121,6 +122,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dkimv_msg *vm;
 	size_t ll, cut;
 
+	last_input(data, size);
 	if (fz_dv == NULL && setup() != 0)
 		abort();
 	if ((vm = dkimv_msg_new(fz_dv, "fuzz")) == NULL)

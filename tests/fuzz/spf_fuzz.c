@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lastinput.h"
 #include "resolver.h"
 #include "spf.h"
 
@@ -138,6 +139,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *fp;
 	int i, rc;
 
+	last_input(data, size);
 	if (zpath[0] == '\0' && setup() != 0)
 		abort();
 	if (memchr(data, '\0', size) != NULL)
