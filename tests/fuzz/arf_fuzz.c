@@ -16,6 +16,7 @@
  *	valid domain.  The raw input, NULs included, is also a body
  *	(FailureReportsBody): the boundary invariants hold for it too.
  */
+#include "lastinput.h"
 #include "config.h"
 
 #include <stdint.h>
@@ -111,6 +112,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *buf = malloc(size + 2), *s[2 * MAXF + 1];
 	size_t i, n = 0, ns = 0;
 
+	last_input(data, size);
 	memcpy(buf, data, size);
 	buf[size] = buf[size + 1] = '\0';
 	for (i = 0, s[ns++] = buf; i < size && ns < 2 * MAXF + 1; i++)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lastinput.h"
 #include "dmarc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -68,6 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dmarc_from f;
 	size_t off = 0, n;
 
+	last_input(data, size);
 	memset(&f, 0, sizeof(f));
 	parse(p, size, &f);
 	dmarc_from_clear(&f);

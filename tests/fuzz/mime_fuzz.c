@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lastinput.h"
 #include "ingest_fuzzcheck.h"
 #include "reports/ingest/ingest.h"
 
@@ -26,6 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 	int rc;
 
+	last_input(data, size);
 	mime_parse((const char *)data, size, &m);
 	for (i = 0; i < m.nparts; i++)
 		if (m.parts[i].hdrlen > m.parts[i].rawlen ||

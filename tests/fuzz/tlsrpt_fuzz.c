@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lastinput.h"
 #include "ingest_fuzzcheck.h"
 #include "reports/ingest/ingest.h"
 
@@ -22,6 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct report *r;
 	char why[256], *p;
 
+	last_input(data, size);
 	/* json-c wants the bytes it reads to be the whole buffer */
 	if ((p = malloc(size + 1)) == NULL)
 		return 0;
