@@ -68,6 +68,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "import-int.h"
 #include "log.h"
@@ -544,13 +545,67 @@ count_new(struct importer *im, const struct lrec *r, size_t from, size_t n,
 	return k;
 }
 
+/*
+ * same_second - the records of reporter rep at second max, the newest
+ * its rows in the database have: none can be there unless a row of that
+ * second has its job id (the unique key is reporter, date, job id and
+ * digest).  A live history file writes many records a second, so a
+ * batch often starts inside the second the last one ended in.  A record
+ * without a job id, or a job id a row of that second has (compared
+ * without case, as the column's collation may): not sure.  1 none can
+ * be there, 0 not sure, -1 error.
+ */
+static int
+same_second(struct importer *im, const struct lrec *r, size_t from,
+    size_t n, int64_t rep, int64_t max)
+{
+	const struct dmarc_history *h;
+	struct store_stmt *st;
+	const char *job;
+	size_t i, *at, nat = 0, k;
+	int rc, found = 0;
+
+	at = xcalloc(n, sizeof(*at));
+	for (i = 0; i < n; i++) {
+		h = im->q[from + i].h;
+		if (r[i].dup || r[i].rep != rep || h->received != max)
+			continue;
+		if (h->job == NULL || *h->job == '\0') {
+			free(at);
+			return 0;
+		}
+		at[nat++] = i;
+	}
+	if ((st = store_prepare(im->s, "SELECT jobid FROM messages WHERE "
+	    "reporter = ? AND date = FROM_UNIXTIME(?)")) == NULL ||
+	    store_bind_int64(st, 1, rep) != 0 ||
+	    store_bind_int64(st, 2, max) != 0) {
+		store_finalize(st);
+		free(at);
+		return -1;
+	}
+	while (!found && (rc = store_step(st)) == STORE_ROW) {
+		if ((job = store_col_text(st, 0, NULL)) == NULL)
+			continue;
+		for (k = 0; k < nat && !found; k++)
+			found = strcasecmp(job,
+			    im->q[from + at[k]].h->job) == 0;
+	}
+	store_finalize(st);
+	free(at);
+	if (found)
+		return 0;
+	return rc == STORE_DONE ? 1 : -1;
+}
+
 /* newer - every staged record is newer than anything its reporter has
-   in the database, so none can be there: 1, 0 not sure, -1 error */
+   in the database, or of its newest second but with another job id, so
+   none can be there: 1, 0 not sure, -1 error */
 static int
 newer(struct importer *im, const struct lrec *r, size_t from, size_t n)
 {
 	struct store_stmt *st;
-	int64_t rep, lo;
+	int64_t rep, lo, max;
 	size_t i, j;
 	int rc = 1;
 
@@ -573,9 +628,11 @@ newer(struct importer *im, const struct lrec *r, size_t from, size_t n)
 		    (rc = store_step(st)) == STORE_ERROR)
 			rc = -1;
 		else if (rc == STORE_ROW && !store_col_isnull(st, 0) &&
-		    store_col_int64(st, 0) >= lo)
-			rc = 0;
-		else
+		    (max = store_col_int64(st, 0)) >= lo) {
+			(void)store_reset(st);	/* its result is read */
+			rc = max > lo ? 0 :
+			    same_second(im, r, from, n, rep, max);
+		} else
 			rc = 1;
 	}
 	store_finalize(st);
@@ -771,6 +828,9 @@ imp_load(struct importer *im, size_t from, size_t to, uint64_t *new,
 		goto out;
 	/* a fresh batch (a new file, the new tail of a growing one) need
 	   not be looked up message by message */
+	log_debug("records %zu-%zu: %s", from + 1, to, fresh ?
+	    "newer than the database's, loaded directly" :
+	    "some may be there, through imp_msg");
 	rc = fresh ? direct(im, r, from, n, &ks, &k) :
 	    staged(im, r, from, n, &k);
 	if (rc != 0)
