@@ -25,6 +25,7 @@
 #include "lastinput.h"
 #include "resolver.h"
 #include "spf.h"
+#include "tests/tools/zquote.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -91,18 +92,9 @@ take(const char **p, const char *end, char *out, size_t size)
 static void
 txt(FILE *fp, const char *name, const char *s)
 {
-	fprintf(fp, "%s TXT \"", name);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c > 0x7e)
-			fprintf(fp, "\\%03u", c);
-		else
-			fputc(c, fp);
-	}
-	fputs("\"\n", fp);
+	fprintf(fp, "%s TXT ", name);
+	zquote(fp, s, strlen(s));
+	fputc('\n', fp);
 }
 
 /* check - the result keeps spf.h's promises */

@@ -4,6 +4,7 @@
 #	. "$top_srcdir/tests/lib/mcheck.sh"
 #	mcheck PROGRAM [PROBE-ARGS...]	# sets $mcheck: the library or ""
 #	LD_PRELOAD=$mcheck GLIBC_TUNABLES=${mcheck:+glibc.malloc.check=3} PROGRAM ...
+#	mcheck_exec PROGRAM ARGS...	# exec, under the check when it can be
 #
 # DESCRIPTION
 #	AddressSanitizer cannot see a write past a heap block made inside a
@@ -29,4 +30,16 @@ mcheck() {
 		fi
 		return 0
 	done
+}
+
+# mcheck_exec - exec PROGRAM ARGS under the check where it can run there
+# (probed with /dev/null as the only argument: the fuzz replayers)
+mcheck_exec() {
+	mcheck "$1" /dev/null
+	if [ -n "$mcheck" ]; then
+		echo "# under glibc's malloc check ($mcheck)"
+		LD_PRELOAD=$mcheck GLIBC_TUNABLES=glibc.malloc.check=3
+		export LD_PRELOAD GLIBC_TUNABLES
+	fi
+	exec "$@"
 }

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "resolver.h"
+#include "tests/tools/zquote.h"
 
 #define TYPE_EXISTS	-1
 #define MAX_NS		8
@@ -81,20 +82,8 @@ usage(void)
 static void
 put_txt(FILE *fp, const char *p, size_t len)
 {
-	size_t i;
-
-	fputs(" \"", fp);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c > 0x7e)
-			fprintf(fp, "\\%03u", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
+	fputc(' ', fp);
+	zquote(fp, p, len);
 }
 
 /* put_rr - one answer RR of a packet */
