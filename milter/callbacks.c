@@ -22,6 +22,10 @@
  *	keeps its first DMARCD_MAXBODY bytes for the report; only then is
  *	the rest skipped.
  *
+ *	The end-of-header event is declined (SMFIP_NOEOH): nothing waits
+ *	for it (the verifier's end of header comes with the first body chunk
+ *	or the end of the message), and each one cost a round trip.
+ *
  *	RCPT and DATA callbacks are registered although they only continue:
  *	without them Postfix sends those events' macros with no command, the
  *	filter owes no reply, and on TCP every message waits for two
@@ -127,10 +131,11 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if ((cn = smfi_getpriv(ctx)) == NULL)
 		cn = conn_new(ctx);
 	*pf0 = f0 & want;
-	*pf1 = f1 & (SMFIP_NOUNKNOWN | SMFIP_NOBODY | NOREPLY_EVENTS);
+	*pf1 = f1 & (SMFIP_NOUNKNOWN | SMFIP_NOEOH | SMFIP_NOBODY |
+	    NOREPLY_EVENTS);
 	if (cn->cfg->dkim != NULL) {
-		*pf1 = f1 & (SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC | SMFIP_SKIP |
-		    NOREPLY_EVENTS);
+		*pf1 = f1 & (SMFIP_NOUNKNOWN | SMFIP_NOEOH | SMFIP_HDR_LEADSPC |
+		    SMFIP_SKIP | NOREPLY_EVENTS);
 		cn->dkim = 1;
 		cn->leadspc = (f1 & SMFIP_HDR_LEADSPC) != 0;
 		cn->skip = (f1 & SMFIP_SKIP) != 0;

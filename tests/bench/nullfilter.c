@@ -14,8 +14,9 @@
  *	MTA sends it the same events as dmarcd: connect, HELO, MAIL, RCPT,
  *	DATA, each header field and end of message, with the same reply
  *	discipline: header fields and RCPT need no reply (SMFIP_NR_HDR,
- *	SMFIP_NR_RCPT), the body is declined (SMFIP_NOBODY).  -r asks for a
- *	reply to every event, as OpenDMARC does.  -e registers only end of
+ *	SMFIP_NR_RCPT), end of header and the body are declined (SMFIP_NOEOH,
+ *	SMFIP_NOBODY).  -r asks for end of header and a reply to every
+ *	event, as OpenDMARC does.  -e registers only end of
  *	message: the bare minimum of round trips.
  *
  *	TCP_NODELAY is set on a TCP listening socket as dmarcd does
@@ -113,6 +114,7 @@ cb_eom(SMFICTX *ctx)
 }
 
 static unsigned long noreply = SMFIP_NR_HDR | SMFIP_NR_RCPT;
+static unsigned long noeoh = SMFIP_NOEOH;
 
 /* cb_close - forget the negotiated bits (libmilter warns otherwise) */
 static sfsistat
@@ -131,7 +133,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	(void)f2;
 	(void)f3;
 	*pf0 = f0 & SMFIF_ADDHDRS;
-	*pf1 = f1 & (SMFIP_NOUNKNOWN | SMFIP_NOBODY | noreply);
+	*pf1 = f1 & (SMFIP_NOUNKNOWN | noeoh | SMFIP_NOBODY | noreply);
 	(void)smfi_setpriv(ctx, (void *)(uintptr_t)((*pf1 & noreply) | 1));
 	*pf2 = 0;
 	*pf3 = 0;
@@ -209,7 +211,7 @@ main(int argc, char **argv)
 			break;
 		case 'n': nagle = 1; break;
 		case 'p': sock = optarg; break;
-		case 'r': noreply = 0; break;
+		case 'r': noreply = noeoh = 0; break;
 		default: usage();
 		}
 	}

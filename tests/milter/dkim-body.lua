@@ -5,7 +5,7 @@
 -- With DKIMVerify on the filter must ask for the body (no SMFIP_NOBODY),
 -- verify the signature over it (pass; a changed body fails) and say so
 -- in its A-R field; with it off it must decline the body and add no
--- dkim= of its own.
+-- dkim= of its own.  Either way it declines the end-of-header event.
 local T = dofile(srcdir .. "/common.lua")
 
 -- slurp - a whole file
@@ -45,7 +45,11 @@ end
 
 local probe = T.connect()
 local asks = not mt.test_option(probe, SMFIP_NOBODY)
+local noeoh = mt.test_option(probe, SMFIP_NOEOH)
 mt.disconnect(probe)
+
+T.check(noeoh, "DKIMVerify " .. verify ..
+    ": the end-of-header event is declined (a round trip saved)")
 
 if verify == "on" then
 	T.check(asks, "DKIMVerify on: the filter asks for the body")
