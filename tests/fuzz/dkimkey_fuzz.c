@@ -25,6 +25,7 @@
 #include "resolver.h"
 #include "tests/tools/dkimtest.h"
 #include "tests/tools/zquote.h"
+#include "zonepath.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -44,30 +45,6 @@ static const char msg[] =
     "body line\n"
     "\n"
     "second  line \n";
-
-static char zpath[64];
-
-/* cleanup - the zone file goes with the process */
-static void
-cleanup(void)
-{
-	unlink(zpath);
-}
-
-/* setup - a path for the zone file, once per process */
-static int
-setup(void)
-{
-	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	int fd;
-
-	snprintf(zpath, sizeof(zpath), "%s/dkimkey_fuzz.XXXXXX", dir);
-	if ((fd = mkstemp(zpath)) == -1)
-		return -1;
-	close(fd);
-	atexit(cleanup);
-	return 0;
-}
 
 /* feed_header, feed_body - dkimtest_feed to the verifier */
 static void
@@ -115,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n;
 
 	last_input(data, size);
-	if (zpath[0] == '\0' && setup() != 0)
+	if (zpath[0] == '\0' && zone_path("dkimkey_fuzz") != 0)
 		abort();
 	if (size > 4096 || memchr(data, '\0', size) != NULL)
 		return 0;	/* a zone line holds no NUL; keys are short */

@@ -26,6 +26,7 @@
 #include "resolver.h"
 #include "spf.h"
 #include "tests/tools/zquote.h"
+#include "zonepath.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -52,30 +53,6 @@ static const char fixed_zone[] =
     "cname.fuzz.example. CNAME fuzz.example.\n"
     "sf.fuzz.example. SERVFAIL\n"
     "to.fuzz.example. TIMEOUT\n";
-
-static char zpath[64];
-
-/* cleanup - the zone file goes with the process */
-static void
-cleanup(void)
-{
-	unlink(zpath);
-}
-
-/* setup - a path for the zone file, once per process */
-static int
-setup(void)
-{
-	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	int fd;
-
-	snprintf(zpath, sizeof(zpath), "%s/spf_fuzz.XXXXXX", dir);
-	if ((fd = mkstemp(zpath)) == -1)
-		return -1;
-	close(fd);
-	atexit(cleanup);
-	return 0;
-}
 
 /* take - the next line of [*p, end) into out (NUL-terminated, capped) */
 static void
@@ -132,7 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int i, rc;
 
 	last_input(data, size);
-	if (zpath[0] == '\0' && setup() != 0)
+	if (zpath[0] == '\0' && zone_path("spf_fuzz") != 0)
 		abort();
 	if (memchr(data, '\0', size) != NULL)
 		return 0;		/* C strings all the way down */
