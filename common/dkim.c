@@ -35,6 +35,17 @@
  *
  *	A prescreen callback ignores signatures after the first
  *	DKIMV_MAXSIGS, so a message cannot make us do unbounded lookups.
+ *
+ *	Tag-lists libopendkim accepts and RFC 6376 does not (dkimtags.h):
+ *	a DKIM-Signature with a repeated tag is invalid as a whole (3.2)
+ *	and reported neutral, whatever libopendkim made of it.  A
+ *	key record with a repeated tag or v= not first (3.6.1), or whose
+ *	k= does not fit the signature's a= (6.1.2 step 7), gives permerror.
+ *	libopendkim keeps the last of repeated tags, so a signature is
+ *	matched to its field by the last b=; a key record is checked in the
+ *	start hook, which libopendkim calls from dkim_eoh() (or dkim_eom())
+ *	in the thread verifying the message (the thread-local "verifying"
+ *	names the message).
  *	libopendkim is asked for handles of bad signatures too
  *	(DKIM_LIBFLAGS_BADSIGHANDLES) so they are reported.  It verifies
  *	canonical (CRLF) input only (its FIXCRLF flag works when signing),
@@ -60,16 +71,20 @@
 
 #include <sys/time.h>
 
+#include <arpa/nameser.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <opendkim/dkim.h>
 
 #include "dkim.h"
+#include "dkimtags.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "zonefile.h"
 
 #define BPREFIX_MIN	8	/* RFC 6008 2: at least 8 characters */
 
@@ -88,13 +103,62 @@ struct dkimv_msg {
 	int		 cr;		/* the last body octet was CR */
 	unsigned char	*buf;		/* CRLF-normalized chunk */
 	size_t		 bufsize;
+	struct {			/* invalid DKIM-Signature fields */
+		char	*b;		/* their last b=, no whitespace */
+		char	 why[48];
+	}		 badsig[DKIMV_MAXSIGS];
+	size_t		 nbadsig;
+	struct {			/* invalid key records looked up */
+		char	 name[256];	/* s._domainkey.d as asked */
+		char	 why[48];
+	}		 badkey[DKIMV_MAXSIGS];
+	size_t		 nbadkey;
 };
+
+/* The message whose dkim_eoh() or dkim_eom() runs in this thread. */
+static _Thread_local struct dkimv_msg *verifying;
 
 /* One finished lookup, handed from the start hook to the wait hook. */
 struct dnsq {
 	int	 status;	/* DKIM_DNS_* */
 	size_t	 len;
 };
+
+/*
+ * check_key - the TXT answer pkt of a key lookup for name: one record
+ * whose tag-list is invalid is noted in the message being verified
+ */
+static void
+check_key(struct dkimv_msg *vm, const char *name, const unsigned char *pkt,
+    size_t len)
+{
+	struct dmarc_dns_txt txt = { 0, NULL, NULL };
+	ns_msg	 msg;
+	ns_rr	 rr;
+	char	 why[48];
+	int	 i, n;
+
+	if (vm->nbadkey == DKIMV_MAXSIGS || len > NS_MAXMSG ||
+	    ns_initparse(pkt, (int)len, &msg) < 0)
+		return;
+	n = ns_msg_count(msg, ns_s_an);
+	for (i = 0; i < n; i++)
+		if (ns_parserr(&msg, ns_s_an, i, &rr) < 0 ||
+		    (ns_rr_type(rr) == ns_t_txt &&
+		    zonefile_txt_rdata_add(ns_rr_rdata(rr), ns_rr_rdlen(rr),
+		    &txt) != 0)) {
+			dmarc_dns_txt_clear(&txt);
+			return;		/* libopendkim's parser says why */
+		}
+	if (txt.n == 1 && dkimtags_check(txt.rr[0], txt.len[0],
+	    DKIMTAGS_KEY, why, sizeof(why)) != 0) {
+		snprintf(vm->badkey[vm->nbadkey].name,
+		    sizeof(vm->badkey[0].name), "%s", name);
+		snprintf(vm->badkey[vm->nbadkey++].why,
+		    sizeof(vm->badkey[0].why), "%s", why);
+	}
+	dmarc_dns_txt_clear(&txt);
+}
 
 /* dns_start - the start hook: the whole lookup, into libopendkim's buffer */
 static int
@@ -111,6 +175,9 @@ dns_start(void *srv, int type, unsigned char *query, unsigned char *buf,
 	case DMARC_DNS_NODATA:
 	case DMARC_DNS_NXDOMAIN:
 		if (pkt != NULL && len <= buflen) {
+			if (type == ns_t_txt && verifying != NULL)
+				check_key(verifying, (const char *)query, pkt,
+				    len);
 			memcpy(buf, pkt, len);
 			q->len = len;
 			q->status = DKIM_DNS_SUCCESS;
@@ -154,6 +221,40 @@ dns_cancel(void *srv, void *qh)
 	(void)srv;
 	free(qh);
 	return DKIM_DNS_SUCCESS;
+}
+
+/* same_b - libopendkim's b= of sig equals b (whitespace aside) */
+static int
+same_b(DKIM_SIGINFO *sig, const char *b)
+{
+	const unsigned char *p = dkim_sig_gettagvalue(sig, false,
+	    (unsigned char *)"b");
+
+	if (p == NULL)
+		return 0;
+	for (;; p++) {
+		while (*p != '\0' && *p <= ' ')
+			p++;
+		while (*b != '\0' && (unsigned char)*b <= ' ')
+			b++;
+		if (*p != (unsigned char)*b)
+			return 0;
+		if (*p == '\0')
+			return 1;
+		b++;
+	}
+}
+
+/* badsig - why sig's field is an invalid tag-list; NULL when it is not */
+static const char *
+badsig(const struct dkimv_msg *vm, DKIM_SIGINFO *sig)
+{
+	size_t i;
+
+	for (i = 0; vm != NULL && i < vm->nbadsig; i++)
+		if (same_b(sig, vm->badsig[i].b))
+			return vm->badsig[i].why;
+	return NULL;
 }
 
 /* prescreen - ignore signatures after the first DKIMV_MAXSIGS */
@@ -249,6 +350,8 @@ dkimv_msg_free(struct dkimv_msg *vm)
 		return;
 	if (vm->dkim != NULL)
 		(void)dkim_free(vm->dkim);
+	while (vm->nbadsig > 0)
+		free(vm->badsig[--vm->nbadsig].b);
 	free(vm->buf);
 	free(vm);
 }
@@ -288,6 +391,35 @@ give_up(struct dkimv_msg *vm, const char *what, DKIM_STAT st)
 	vm->dead = 1;
 }
 
+/*
+ * is_signature - name is "DKIM-Signature" as libopendkim matches it:
+ * any case, trailing whitespace ignored
+ */
+static int
+is_signature(const char *name, size_t nlen)
+{
+	static const char sig[] = "DKIM-Signature";
+
+	while (nlen > 0 && (name[nlen - 1] == ' ' || name[nlen - 1] == '\t'))
+		nlen--;
+	return nlen == sizeof(sig) - 1 && strncasecmp(name, sig, nlen) == 0;
+}
+
+/* note_badsig - a DKIM-Signature value with an invalid tag-list, noted */
+static void
+note_badsig(struct dkimv_msg *vm, const char *value, size_t vlen)
+{
+	char why[48], *b;
+
+	if (vm->nbadsig == DKIMV_MAXSIGS ||
+	    dkimtags_check(value, vlen, DKIMTAGS_SIG, why, sizeof(why)) == 0 ||
+	    (b = dkimtags_get(value, vlen, "b")) == NULL)
+		return;		/* no b=: libopendkim refuses it itself */
+	vm->badsig[vm->nbadsig].b = b;
+	snprintf(vm->badsig[vm->nbadsig++].why, sizeof(vm->badsig[0].why),
+	    "%s", why);
+}
+
 /* dkimv_msg_header - "name:value" to libopendkim */
 void
 dkimv_msg_header(struct dkimv_msg *vm, const char *name, const char *value,
@@ -300,6 +432,8 @@ dkimv_msg_header(struct dkimv_msg *vm, const char *name, const char *value,
 
 	if (vm == NULL || vm->dead || vm->eoh)
 		return;
+	if (is_signature(name, nlen))
+		note_badsig(vm, value, vlen);
 	n = crlf(vm, (const unsigned char *)value, vlen, &cr);
 	field = xmalloc(nlen + 1 + n + 1);
 	memcpy(field, name, nlen);
@@ -344,7 +478,9 @@ dkimv_msg_eoh(struct dkimv_msg *vm)
 		give_up(vm, "header", st);
 		return 0;
 	}
+	verifying = vm;
 	st = dkim_eoh(vm->dkim);
+	verifying = NULL;
 	if (st == DKIM_STAT_NOSIG) {
 		vm->dead = 1;
 		return 0;
@@ -454,6 +590,42 @@ set_bprefixes(struct dmarc_dkim_result *out, char (*b)[128], size_t n)
 	}
 }
 
+/*
+ * key_check - a verified (or failed) signature whose key record was an
+ * invalid tag-list, or whose key type does not fit its a=: permerror in
+ * *res and the reason; NULL when the key is acceptable
+ */
+static const char *
+key_check(const struct dkimv_msg *vm, DKIM_SIGINFO *sig,
+    enum dmarc_ares *res)
+{
+	const unsigned char *d = dkim_sig_getdomain(sig);
+	const unsigned char *s = dkim_sig_getselector(sig), *k;
+	char name[256];
+	dkim_alg_t alg;
+	size_t i;
+
+	if (*res != DMARC_ARES_PASS && *res != DMARC_ARES_FAIL &&
+	    *res != DMARC_ARES_POLICY)
+		return NULL;	/* no key, or it was refused already */
+	snprintf(name, sizeof(name), "%s._domainkey.%s",
+	    s != NULL ? (const char *)s : "", (const char *)d);
+	for (i = 0; i < vm->nbadkey; i++)
+		if (strcasecmp(vm->badkey[i].name, name) == 0) {
+			*res = DMARC_ARES_PERMERROR;
+			return vm->badkey[i].why;
+		}
+	k = dkim_sig_gettagvalue(sig, true, (unsigned char *)"k");
+	if (k == NULL || dkim_sig_getsignalg(sig, &alg) != DKIM_STAT_OK)
+		return NULL;
+	if ((alg == DKIM_SIGN_ED25519SHA256) !=
+	    (strcasecmp((const char *)k, "ed25519") == 0)) {
+		*res = DMARC_ARES_PERMERROR;
+		return "key type k= does not fit the signature's a=";
+	}
+	return NULL;
+}
+
 /* dkimv_msg_eom - verify and collect (see dkim.h) */
 size_t
 dkimv_msg_eom(struct dkimv_msg *vm, struct dmarc_dkim_result *out, size_t max)
@@ -462,14 +634,16 @@ dkimv_msg_eom(struct dkimv_msg *vm, struct dmarc_dkim_result *out, size_t max)
 	DKIM_STAT	 st;
 	char		(*b)[128];
 	const unsigned char *d, *s;
-	const char	*why;
+	const char	*why, *bad;
 	int		 i, nsigs = 0;
 	size_t		 n = 0;
 
 	if (vm == NULL || (!vm->eoh && !dkimv_msg_eoh(vm)) || vm->dead)
 		return 0;
 	vm->dead = 1;
+	verifying = vm;
 	st = dkim_eom(vm->dkim, NULL);
+	verifying = NULL;
 	if (dkim_getsiglist(vm->dkim, &sigs, &nsigs) != DKIM_STAT_OK ||
 	    nsigs <= 0) {
 		give_up(vm, "end of message", st);
@@ -477,6 +651,7 @@ dkimv_msg_eom(struct dkimv_msg *vm, struct dmarc_dkim_result *out, size_t max)
 	}
 	b = xcalloc((size_t)nsigs, sizeof(*b));
 	for (i = 0; i < nsigs && n < max; i++) {
+		bad = badsig(vm, sigs[i]);
 		if ((dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE) != 0 ||
 		    (d = dkim_sig_getdomain(sigs[i])) == NULL ||
 		    dmarc_domain_normalize((const char *)d,
@@ -486,10 +661,14 @@ dkimv_msg_eom(struct dkimv_msg *vm, struct dmarc_dkim_result *out, size_t max)
 		s = dkim_sig_getselector(sigs[i]);
 		snprintf(out[n].selector, sizeof(out[n].selector), "%s",
 		    s != NULL ? (const char *)s : "");
-		out[n].result = sig_ares(sigs[i]);
+		out[n].result = bad != NULL ? DMARC_ARES_NEUTRAL :
+		    sig_ares(sigs[i]);
+		if (bad == NULL)
+			bad = key_check(vm, sigs[i], &out[n].result);
 		out[n].source = DMARC_SRC_SELF;
 		b_value(sigs[i], b[n], sizeof(b[n]));
-		why = dkim_sig_geterrorstr(dkim_sig_geterror(sigs[i]));
+		why = bad != NULL ? bad :
+		    dkim_sig_geterrorstr(dkim_sig_geterror(sigs[i]));
 		log_debug("%s: DKIM d=%s s=%s: %s (%s)", vm->jobid,
 		    out[n].domain, out[n].selector,
 		    dmarc_ares_name(out[n].result), why != NULL ? why : "-");

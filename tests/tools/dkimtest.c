@@ -8,7 +8,10 @@
  *	See dkimtest.h.  Keys are generated afresh by every run, so no
  *	private key lives in the repository.  The signer is libopendkim's,
  *	so a pass in our verifier is checked against an independent
- *	producer of the signature (not our own code).
+ *	producer of the signature (not our own code).  dkimtest_sign_raw
+ *	signs a given tag-list with libcrypto instead, for the invalid
+ *	tag-lists no signer writes; its plain pass case checks it against
+ *	libopendkim's verifier.
  */
 #include "config.h"
 
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -224,5 +228,106 @@ dkimtest_sign(const char *pem, const char *domain, const char *selector,
 		    dkim_geterror(dkim) : "");
 	(void)dkim_free(dkim);
 	dkim_close(lib);
+	return out;
+}
+
+/* b64 - base64 of p[0..len), malloc(3)ed */
+static char *
+b64(const unsigned char *p, size_t len)
+{
+	char *s = malloc((len + 2) / 3 * 4 + 1);
+
+	if (s != NULL)
+		EVP_EncodeBlock((unsigned char *)s, p, (int)len);
+	return s;
+}
+
+/* body_hash - base64 SHA-256 of msg's body, simple canonicalization */
+static char *
+body_hash(const char *msg)
+{
+	const char *b = strstr(msg, "\n\n"), *p;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t end;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	b = b != NULL ? b + 2 : msg + strlen(msg);
+	end = strlen(b);
+	while (end > 0 && b[end - 1] == '\n')	/* trailing empty lines */
+		end--;
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	for (p = b; p < b + end; p++)
+		EVP_DigestUpdate(ctx, *p == '\n' ? "\r\n" : p,
+		    *p == '\n' ? 2 : 1);
+	EVP_DigestUpdate(ctx, "\r\n", 2);	/* the last line's end */
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	return b64(md, mdlen);
+}
+
+/* add_field - the field of msg called name[0..nlen), verbatim + CRLF */
+static void
+add_field(EVP_MD_CTX *ctx, const char *msg, const char *name, size_t nlen)
+{
+	const char *p = msg, *eol;
+
+	for (; *p != '\0' && *p != '\n'; p = eol + 1) {
+		if ((eol = strchr(p, '\n')) == NULL)
+			return;
+		if (strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
+			EVP_DigestSignUpdate(ctx, p, (size_t)(eol - p));
+			EVP_DigestSignUpdate(ctx, "\r\n", 2);
+			return;
+		}
+	}
+}
+
+/* dkimtest_sign_raw - see dkimtest.h */
+char *
+dkimtest_sign_raw(const char *pem, const char *tags, const char *msg)
+{
+	const char *at = strstr(tags, "bh=@"), *h, *e;
+	char *bh = body_hash(msg), *field = NULL, *sig = NULL, *out = NULL;
+	unsigned char *raw = NULL;
+	size_t flen, rawlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY *pk = NULL;
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+
+	if (at == NULL || bh == NULL || bio == NULL || ctx == NULL ||
+	    (pk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)) == NULL)
+		goto done;
+	flen = strlen(SIGNAME ": ") + strlen(tags) + strlen(bh);
+	if ((field = malloc(flen + 1)) == NULL)
+		goto done;
+	snprintf(field, flen + 1, "%s: %.*s%s%s", SIGNAME,
+	    (int)(at - tags + 3), tags, bh, at + 4);
+	if (EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, pk) != 1)
+		goto done;
+	for (h = strstr(tags, "h="); h != NULL && h != tags && h[-1] != ' ' &&
+	    h[-1] != ';'; h = strstr(h + 1, "h="))
+		;	/* the tag h=, not the end of bh= */
+	if (h != NULL)
+		for (h += 2; *h != ';' && *h != '\0'; h = *e == ':' ? e + 1 : e) {
+			e = h + strcspn(h, ":;");
+			add_field(ctx, msg, h, (size_t)(e - h));
+		}
+	EVP_DigestSignUpdate(ctx, field, strlen(field));
+	if (EVP_DigestSignFinal(ctx, NULL, &rawlen) != 1 ||
+	    (raw = malloc(rawlen)) == NULL ||
+	    EVP_DigestSignFinal(ctx, raw, &rawlen) != 1 ||
+	    (sig = b64(raw, rawlen)) == NULL ||
+	    (out = malloc(strlen(field) + strlen(sig) + 1)) == NULL)
+		goto done;
+	snprintf(out, strlen(field) + strlen(sig) + 1, "%s%s", field, sig);
+done:
+	EVP_PKEY_free(pk);
+	EVP_MD_CTX_free(ctx);
+	BIO_free(bio);
+	free(bh);
+	free(field);
+	free(raw);
+	free(sig);
 	return out;
 }

@@ -41,6 +41,16 @@ char	*dkimtest_sign(const char *pem, const char *domain,
 	    const char *selector, const struct dkimtest_opts *o,
 	    const char *msg, size_t len);
 
+/*
+ * dkimtest_sign_raw - a "DKIM-Signature: " field whose tag-list is
+ * tags, which must contain "bh=@" and end in "b=": the body hash
+ * replaces "@" and the signature (rsa-sha256, c=simple/simple, over
+ * the fields h= names) follows "b=".  For tag-lists libopendkim's
+ * signer would never write (repeated tags); LF line ends, no folding.
+ */
+char	*dkimtest_sign_raw(const char *pem, const char *tags,
+	    const char *msg);
+
 typedef void dkimtest_header_fn(void *arg, const char *name,
 	    const char *value, size_t vlen);
 typedef void dkimtest_body_fn(void *arg, const unsigned char *p, size_t len);

@@ -9,7 +9,10 @@
  *	changed (fail), wrong key (fail), key missing, NODATA, revoked or
  *	published twice (permerror), SERVFAIL and timeout (temperror), a
  *	512-bit key (policy), broken signature tags (neutral), an invalid
- *	d= (dropped), several signatures and the DKIMV_MAXSIGS cap.  The
+ *	d= (dropped), several signatures and the DKIMV_MAXSIGS cap.  Key
+ *	records with a repeated tag, v= not first or k= unfit for a= give
+ *	permerror, and hand-signed signatures with a repeated tag neutral
+ *	(RFC 6376 3.2, 3.6.1, 6.1.2; libopendkim alone passes all of them).  The
  *	keys exist nowhere else, so a pass proves libopendkim asked our
  *	resolver; the resolver's counters are checked case by case too.
  *	Then the pass case from four threads at once.
@@ -97,6 +100,14 @@ static const struct dkim_case {
 	    { 0 }, NULL, NULL, PE, 1 },
 	{ "key garbage: permerror", &key_a, "good.example", "garbage",
 	    { 0 }, NULL, NULL, PE, 1 },
+	{ "key with a repeated tag (p=): permerror (RFC 6376 3.2)", &key_a,
+	    "good.example", "dupkey", { 0 }, NULL, NULL, PE, 1 },
+	{ "key with v= not first: permerror (RFC 6376 3.6.1)", &key_a,
+	    "good.example", "vlate", { 0 }, NULL, NULL, PE, 1 },
+	{ "key k=ed25519 for a=rsa-sha256: permerror (RFC 6376 6.1.2)",
+	    &key_a, "good.example", "ktype", { 0 }, NULL, NULL, PE, 1 },
+	{ "key without v=: pass", &key_a, "good.example", "nov", { 0 },
+	    NULL, NULL, P, 1 },
 	{ "SERVFAIL on the key: temperror", &key_a, "good.example",
 	    "servfail", { 0 }, NULL, NULL, TE, 1 },
 	{ "timeout on the key: temperror", &key_a, "good.example",
@@ -405,6 +416,63 @@ test_threads(struct dkimv *dv)
 	free(m);
 }
 
+/*
+ * Signatures libopendkim's signer would not write, signed by
+ * dkimtest_sign_raw: a repeated tag makes the whole tag-list invalid
+ * (RFC 6376 3.2), so neutral and no key lookup.
+ */
+#define RAW_HEAD	"v=1; a=rsa-sha256; c=simple/simple; d=good.example; s=s1; "
+#define RAW_TAIL	"h=from:to:subject; bh=@; b="
+static const struct {
+	const char	*what, *tags;
+	enum dmarc_ares	 result;
+	unsigned	 lookups;
+} raw_cases[] = {
+	{ "hand-made signature: pass", RAW_HEAD RAW_TAIL, P, 1 },
+	{ "d= twice: neutral", RAW_HEAD "d=good.example; " RAW_TAIL, NEU, 1 },
+	{ "s= and S=: neutral", RAW_HEAD "S=s1; " RAW_TAIL, NEU, 1 },
+	{ "bh= twice: neutral", RAW_HEAD "bh=AAAA; " RAW_TAIL, NEU, 1 },
+};
+
+/* test_raw - raw_cases alone, then a bad one above a good one */
+static void
+test_raw(struct dkimv *dv, struct resolver *r)
+{
+	struct dmarc_dkim_result res[4];
+	struct dkimtest_opts o = { 0 };
+	char *sig, *m, *good;
+	unsigned long l0;
+	size_t i, n, mlen;
+
+	for (i = 0; i < sizeof(raw_cases) / sizeof(raw_cases[0]); i++) {
+		sig = dkimtest_sign_raw(key_a, raw_cases[i].tags, base_msg);
+		if (!CHECK(sig != NULL, "%s: signed", raw_cases[i].what))
+			continue;
+		mlen = strlen(sig) + 1 + sizeof(base_msg);
+		m = malloc(mlen);
+		snprintf(m, mlen, "%s\n%s", sig, base_msg);
+		l0 = lookups(r);
+		n = verify(dv, m, res, 4);
+		CHECK(n == 1 && res[0].result == raw_cases[i].result &&
+		    strcmp(res[0].domain, "good.example") == 0,
+		    "%s (got %s)", raw_cases[i].what,
+		    n == 1 ? dmarc_ares_name(res[0].result) : "no result");
+		CHECK_INT(lookups(r) - l0, raw_cases[i].lookups,
+		    "lookups via our resolver");
+		if (i == 1) {	/* the bad one above a good one */
+			good = signed_msg(key_a, "good.example", "s1", &o,
+			    m);
+			n = good != NULL ? verify(dv, good, res, 4) : 0;
+			CHECK(n == 2 && res[0].result == P &&
+			    res[1].result == NEU, "a good signature above "
+			    "a bad one: pass, neutral");
+			free(good);
+		}
+		free(m);
+		free(sig);
+	}
+}
+
 /* write_zone - the keys and the failure cases' names */
 static int
 write_zone(const char *path, const char *pa, const char *pb, const char *ps)
@@ -421,10 +489,15 @@ write_zone(const char *path, const char *pa, const char *pb, const char *ps)
 	    "two TXT \"v=DKIM1; k=rsa; p=%s\"\n"
 	    "two TXT \"v=DKIM1; k=rsa; p=%s\"\n"
 	    "garbage TXT \"v=DKIM1; k=rsa; p=bm90IGEga2V5\"\n"
+	    "dupkey TXT \"v=DKIM1; k=rsa; p=%s;\" \" p=%s\"\n"
+	    "vlate TXT \"k=rsa; v=DKIM1; p=%s\"\n"
+	    "ktype TXT \"v=DKIM1; k=ed25519; p=%s\"\n"
+	    "nov TXT \"k=rsa; p=%s\"\n"
 	    "servfail SERVFAIL\n"
 	    "timeout TIMEOUT\n"
 	    "$ORIGIN _domainkey.other.example.\n"
-	    "s2 TXT \"v=DKIM1; k=rsa; p=%s\"\n", pa, ps, pa, pa, pb);
+	    "s2 TXT \"v=DKIM1; k=rsa; p=%s\"\n", pa, ps, pa, pa, pa, pa, pa,
+	    pa, pa, pb);
 	return fclose(fp);
 }
 
@@ -460,6 +533,7 @@ main(void)
 	for (i = 0; i < NCASES; i++)
 		run_case(dv, r, &cases[i]);
 	test_several(dv, r);
+	test_raw(dv, r);
 	test_edges(dv);
 	test_threads(dv);
 	dkimv_free(dv);
