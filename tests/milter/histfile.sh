@@ -29,50 +29,9 @@
 #
 #	Prints "ok N - what" per check and "N passed, N failed".
 
-set -u
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-top_builddir=${top_builddir:-.}
-dmarcd=$top_builddir/milter/dmarcd
-probe=$top_builddir/tests/tools/milterprobe
-demo=$top_srcdir/tests/data/demo
-
-if [ ! -x "$dmarcd" ]; then
-	echo "SKIP: $dmarcd is not built"
-	exit 77
-fi
-if [ ! -x "$probe" ]; then
-	echo "Bail out! $probe is not built (make check builds it)"
-	exit 99
-fi
-
-npass=0
-nfail=0
-n=0
-pid=
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/histfile.XXXXXX")
+test_name=histfile
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/milter/lib/probetest.sh"
 hist=$tmp/history
-
-cleanup() {
-	[ -z "$pid" ] || kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# check <0|1 (shell status)> <what>
-check() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		npass=$((npass + 1))
-		echo "ok $n - $2"
-	else
-		nfail=$((nfail + 1))
-		echo "not ok $n - $2"
-	fi
-}
-
-DMARCD=$dmarcd PROBE=$probe
-. "$top_srcdir/tests/milter/lib/daemon.sh"
 
 # conf PATH - the demo configuration with the history file at PATH
 conf() {
@@ -170,11 +129,7 @@ check $? "rotated away while J waited for the lock: J goes to the new file"
 
 conf "$tmp/other"
 kill -HUP "$pid"
-i=0
-while ! grep -q 'reload' "$tmp/dmarcd.log" && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_log 'configuration reloaded'
 send I
 [ "$(jobs "$tmp/other")" = "I-1 " ] && ! grep -qx "job I-1" "$hist"
 check $? "HistoryFile changed by a reload: I goes to the new path"
@@ -185,5 +140,4 @@ grep -Eq 'Sanitizer|runtime error:' "$tmp/dmarcd.log"
 check $((!$?)) "no sanitizer report in dmarcd's log"
 sed 's/^/# dmarcd: /' "$tmp/dmarcd.log" | tail -15
 
-echo "$npass passed, $nfail failed"
-[ $nfail -eq 0 ]
+tap_done

@@ -103,11 +103,7 @@ same_ids "$(readlink "/proc/$pid/root")" "$tmp/root" \
 
 # a reload inside the new root: no configuration there
 kill -HUP "$pid"
-i=0
-while ! grep -q 'reload failed' "$tmp/dmarcd.log" && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_log 'reload failed'
 check "SIGHUP: the missing configuration inside the new root is logged" \
     grep -q 'reload failed, keeping the running configuration' \
     "$tmp/dmarcd.log"

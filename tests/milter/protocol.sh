@@ -30,51 +30,8 @@
 #	Prints "ok N - what" per check and "N passed, N failed".  Exits 77
 #	when milter/dmarcd is not built.
 
-set -u
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-top_builddir=${top_builddir:-.}
-dmarcd=$top_builddir/milter/dmarcd
-probe=$top_builddir/tests/tools/milterprobe
-demo=$top_srcdir/tests/data/demo
-
-if [ ! -x "$dmarcd" ]; then
-	echo "SKIP: $dmarcd is not built"
-	exit 77
-fi
-if [ ! -x "$probe" ]; then
-	echo "Bail out! $probe is not built (make check builds it)"
-	exit 99
-fi
-
-npass=0
-nfail=0
-n=0
-pid=
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/protocol.XXXXXX")
-
-# cleanup - stop dmarcd if still running, remove the temporary files
-cleanup() {
-	[ -z "$pid" ] || kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# check - record one result: check <0|1 (shell status)> <what>
-check() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		npass=$((npass + 1))
-		echo "ok $n - $2"
-	else
-		nfail=$((nfail + 1))
-		echo "not ok $n - $2"
-	fi
-}
-
-# start_dmarcd, stop_dmarcd, listening ($DMARCD, $PROBE, $tmp; $pid, $port)
-DMARCD=$dmarcd PROBE=$probe
-. "$top_srcdir/tests/milter/lib/daemon.sh"
+test_name=protocol
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/milter/lib/probetest.sh"
 
 {
 	cat "$demo/dmarcd.conf"
@@ -168,5 +125,4 @@ check $? "unix: socket: dmarcd stops with status 0"
 grep -Eq 'Sanitizer|runtime error:' "$tmp/unix.log"
 check $((!$?)) "unix: socket: no sanitizer report"
 
-echo "$npass passed, $nfail failed"
-[ $nfail -eq 0 ]
+tap_done

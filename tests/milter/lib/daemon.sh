@@ -1,6 +1,7 @@
 # daemon.sh -- start, probe and stop dmarcd (the daemon) on TCP, for tests
 #
-# Sourced by tests/milter/dnsfaults.sh, privdrop.sh and protocol.sh, and
+# Sourced by tests/milter/dnsfaults.sh, privdrop.sh, and (through
+# lib/probetest.sh) protocol.sh and histfile.sh, and
 # (stop_dmarcd) by tests/integration/kill.sh.  Needs $DMARCD, $PROBE
 # (tests/tools/milterprobe) and the scratch dir $tmp; sets $pid and $port.
 # dmarcd's stdout goes to $tmp/dmarcd.out, its log to $tmp/dmarcd.log.
@@ -47,6 +48,17 @@ stop_dmarcd() {
 	st=$?
 	pid=
 	return $st
+}
+
+# wait_log PATTERN - until dmarcd's log has a line matching PATTERN (grep
+# -E), 5 seconds at most; 0 when it came
+wait_log() {
+	i=0
+	while ! grep -Eq -- "$1" "$tmp/dmarcd.log" && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -Eq -- "$1" "$tmp/dmarcd.log"
 }
 
 # probe NAME DOMAIN - one message From a@DOMAIN (envelope bounce@DOMAIN,
