@@ -366,6 +366,50 @@ test_cap(void)
 	dmarc_eval_free(ev);
 }
 
+/* counting_org - fake_org, each name asked for appended to arg */
+static int
+counting_org(void *arg, const char *name, char *out, size_t outlen)
+{
+	char *asked = arg;
+	size_t n = strlen(asked);
+
+	snprintf(asked + n, 256 - n, "%s ", name);
+	return fake_org(NULL, name, out, outlen);
+}
+
+/*
+ * test_aligned_lookups - the identifier is looked up only when the
+ * author's organizational domain is it or above it
+ */
+static void
+test_aligned_lookups(void)
+{
+	char asked[256] = "";
+	struct dmarc_orgdomain od = { counting_org, asked };
+
+	CHECK(!dmarc_aligned("bounces.esp.com", "example.com", 'r', &od),
+	    "relaxed: unrelated names under one TLD do not align");
+	CHECK_STR(asked, "example.com ", "... and only the author is asked");
+	asked[0] = '\0';
+	CHECK(!dmarc_aligned("mail.notexample.com", "example.com", 'r', &od),
+	    "relaxed: a name ending in the author's text, not its labels");
+	CHECK_STR(asked, "example.com ", "... only the author is asked");
+	asked[0] = '\0';
+	CHECK(dmarc_aligned("bounces.example.com", "news.example.com", 'r',
+	    &od), "relaxed: siblings under the author's org domain align");
+	CHECK_STR(asked, "news.example.com bounces.example.com ",
+	    "... the author first, then the identifier");
+	asked[0] = '\0';
+	CHECK(dmarc_aligned("example.com", "news.example.com", 'r', &od),
+	    "relaxed: the org domain itself aligns with a subdomain author");
+	CHECK_STR(asked, "news.example.com example.com ",
+	    "... both asked");
+	asked[0] = '\0';
+	CHECK(!dmarc_aligned("a.co.uk", "b.co.uk", 'r', &od),
+	    "relaxed: public-suffix siblings still refused");
+	CHECK_STR(asked, "b.co.uk ", "... without asking for the identifier");
+}
+
 /* test_aligned - dmarc_aligned directly */
 static void
 test_aligned(void)
@@ -398,5 +442,6 @@ main(void)
 	test_query_counts();
 	test_cap();
 	test_aligned();
+	test_aligned_lookups();
 	return tap_done();
 }
