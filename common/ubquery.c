@@ -25,8 +25,9 @@
  *	pipe until its own deadline and drains it with ub_process(), which
  *	runs the callbacks: an answer for the leader itself costs no thread
  *	switch of ours, an answer for another lookup wakes that one through
- *	its request's condition variable.  A leader that leaves (answered
- *	or timed out) hands the lead to the oldest follower.  With a
+ *	its request's condition variable.  Any lookup that leaves (answered
+ *	or timed out, leader or follower) while nobody leads wakes the
+ *	oldest follower to lead (pass_lead).  With a
  *	dispatcher every cold lookup cost two more thread switches, the
  *	dearest thing dmarcd does per message in a virtual machine
  *	(tests/bench/RESULTS.md).  An answer whose only reader went away
@@ -353,7 +354,7 @@ follow(struct ubq *uq, struct ubreq *q, long long deadline)
 /*
  * lead - poll libunbound's pipe and run its callbacks until q is
  * answered or the deadline passed (uq->mu held, dropped while polling:
- * the callbacks take it), then hand the lead to the oldest follower
+ * the callbacks take it); ubq_lookup then hands the lead on
  */
 static int
 lead(struct ubq *uq, struct ubreq *q, long long deadline)
@@ -379,9 +380,23 @@ lead(struct ubq *uq, struct ubreq *q, long long deadline)
 		}
 	}
 	uq->leading = 0;
-	if (uq->whead != NULL)
-		pthread_cond_signal(&uq->whead->q->cv);
 	return q->done ? 0 : ETIMEDOUT;
+}
+
+/*
+ * pass_lead - a lookup leaves (uq->mu held): when nobody leads, wake
+ * the oldest follower to lead.  Every lookup that leaves does this, not
+ * only a leader: the follower a leader wakes may be leaving itself (its
+ * answer came in the leader's last batch, or its deadline passed), and
+ * a wake-up it takes and does not pass on would leave the others
+ * waiting, with nobody reading their answers, until a new lookup came
+ * or their deadline passed (tests/integration/resolver.sh, -u).
+ */
+static void
+pass_lead(struct ubq *uq)
+{
+	if (!uq->leading && uq->whead != NULL)
+		pthread_cond_signal(&uq->whead->q->cv);
 }
 
 /* map - libunbound's outcome to ours */
@@ -430,6 +445,7 @@ ubq_lookup(struct ubq *uq, const char *name, int type, struct ubreq **qp)
 		rc = uq->leading ? follow(uq, q, deadline) :
 		    lead(uq, q, deadline);
 	q->readers--;
+	pass_lead(uq);
 	if (q->done) {
 		st = map(q->err, q->res);
 		*qp = q;

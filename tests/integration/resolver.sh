@@ -189,6 +189,18 @@ check "every lookup answered in under 2 s (deadline 5 s)" \
 same "$(awk '/^# lookups/ { print $11, $3 - $5 - $11 - $13 }' "$tmp/ho.err")" \
     "200 0" "one query per name: 200 sent, every other lookup kept or joined"
 
+# 8 threads each waiting for answers of its own (-u: no query shared), 12
+# rounds a second apart: a lookup that leaves must hand the lead on even
+# when it was only a follower, or another waits, its answer unread, until
+# the next round starts a lookup (1 s) or its deadline (5 s) passes
+# shellcheck disable=SC2086
+"$DNSQ" -v $NS -u -t 5000 -j 8 -n 12 -w 1000 TXT a.bulk.dmarcd.test \
+    b.bulk.dmarcd.test >"$tmp/own.out" 2>"$tmp/own.err"
+same "$(grep -c ' TXT nxdomain$' "$tmp/own.out")" 192 \
+    "8 threads x 12 rounds x 2 names of their own: every lookup answered"
+check "none waited for the next round: every lookup under 800 ms" \
+    elapsed_ok "$tmp/own.err" 0 800
+
 # --- failures -----------------------------------------------------------------
 "$DNSQ" -v $NS -t 3000 TXT x.refused.test >"$tmp/sf.out" 2>"$tmp/sf.err"
 same "$(cat "$tmp/sf.out")" "x.refused.test TXT servfail" \

@@ -2,7 +2,7 @@
  * dnsq -- look names up through dmarcd's resolver, for tests and humans
  *
  * SYNOPSIS
- *	dnsq [-Pv] [-s ip[@port]]... [-t timeout_ms] [-z zonefile]
+ *	dnsq [-Puv] [-s ip[@port]]... [-t timeout_ms] [-z zonefile]
  *	    [-n repeat] [-w wait_ms] [-j threads] TYPE NAME...
  *
  * DESCRIPTION
@@ -13,7 +13,9 @@
  *	one resolver, waiting -w milliseconds between rounds (to outlive
  *	a TTL), and prints one line per answer (-P: each round first sends
  *	every NAME's query with resolver_prefetch(), as dmarcd does when a
- *	From field arrives, then looks the names up):
+ *	From field arrives, then looks the names up; -u gives every lookup
+ *	a name of its own, "rROUND-tTHREAD.NAME", so that no two lookups
+ *	share a query and each thread waits for its own answer):
  *
  *		NAME TYPE status [rr...]
  *
@@ -35,6 +37,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <resolv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +61,7 @@ static struct {
 	long		 wait_ms;
 	int		 verbose;
 	int		 prefetch;
+	int		 unique;
 } q;
 
 static const struct {
@@ -74,7 +78,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dnsq [-Pv] [-s ip[@port]]... [-t timeout_ms] "
-	    "[-z zonefile] [-n repeat] [-w wait_ms] [-j threads] TYPE NAME...\n");
+	    "[-z zonefile] [-n repeat] [-w wait_ms] [-j threads] TYPE NAME...\n"
+	    "       (-u: a name of its own for every lookup)\n");
 	exit(2);
 }
 
@@ -165,22 +170,33 @@ lookup(const char *name)
 	free(pkt);
 }
 
+/* name_of - NAME, or with -u the name of this round and thread */
+static const char *
+name_of(int i, long k, long t, char *buf, size_t size)
+{
+	if (!q.unique)
+		return q.names[i];
+	snprintf(buf, size, "r%ld-t%ld.%s", k, t, q.names[i]);
+	return buf;
+}
+
 /* worker - one thread's share: every name, repeat times */
 static void *
 worker(void *arg)
 {
-	long k;
+	long k, t = (long)(intptr_t)arg;
+	char buf[300];
 	int i;
 
-	(void)arg;
 	for (k = 0; k < q.repeat; k++) {
 		if (k > 0 && q.wait_ms > 0)
 			usleep((useconds_t)q.wait_ms * 1000);
 		for (i = 0; q.prefetch && i < q.nnames; i++)
-			resolver_prefetch(q.r, q.names[i], q.type == TYPE_EXISTS ?
-			    ns_t_a : q.type);
+			resolver_prefetch(q.r, name_of(i, k, t, buf,
+			    sizeof(buf)), q.type == TYPE_EXISTS ? ns_t_a :
+			    q.type);
 		for (i = 0; i < q.nnames; i++)
-			lookup(q.names[i]);
+			lookup(name_of(i, k, t, buf, sizeof(buf)));
 	}
 	return NULL;
 }
@@ -195,7 +211,8 @@ run(long nthreads)
 	if (t == NULL)
 		return -1;
 	for (i = 0; i < nthreads; i++)
-		if (pthread_create(&t[i], NULL, worker, NULL) != 0) {
+		if (pthread_create(&t[i], NULL, worker, (void *)(intptr_t)i) !=
+		    0) {
 			perror("pthread_create");
 			exit(1);
 		}
@@ -219,10 +236,13 @@ main(int argc, char **argv)
 
 	q.repeat = 1;
 	o.nameservers = ns;
-	while ((c = getopt(argc, argv, "Pj:n:s:t:vw:z:")) != -1) {
+	while ((c = getopt(argc, argv, "Pj:n:s:t:uvw:z:")) != -1) {
 		switch (c) {
 		case 'P':
 			q.prefetch = 1;
+			break;
+		case 'u':
+			q.unique = 1;
 			break;
 		case 'j':
 			if ((nthreads = strtol(optarg, NULL, 10)) < 1 ||
