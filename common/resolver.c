@@ -12,19 +12,21 @@
  *	keeps positive and negative answers for their TTLs (see Answers
  *	for the table in front of it).
  *
- *	Queries.  libunbound runs in thread mode; ubquery.c keeps the
- *	queries in flight (several lookups of one name share one query,
+ *	Queries.  libunbound runs in event mode, on a libevent base the
+ *	waiting lookups drive themselves; ubquery.c keeps the queries in
+ *	flight (several lookups of one name share one query,
  *	resolver_prefetch() sends one early) and the waiting lookups take
- *	turns reading libunbound's answers, each within its deadline
+ *	turns running libunbound's event loop, each within its deadline
  *	(DNSTimeout).
  *
  *	Answers.  TXT and existence answers (data, NODATA, NXDOMAIN), and
  *	the raw answer packets resolver_query() gives libspf2 and
  *	libopendkim, are also kept in a small table here, for their TTL (at most
  *	RCACHE_MAXTTL seconds): a hit is answered in the calling thread,
- *	without the trip through libunbound's thread and pipe that costs
- *	each lookup a dozen system calls and two to four thread switches
- *	(tests/bench/RESULTS.md).  The table is 8-way set associative
+ *	without waiting for libunbound's event base, which one lookup at
+ *	a time may drive (in thread mode the trip through libunbound's
+ *	thread and pipe cost each lookup a dozen system calls and two to
+ *	four thread switches, tests/bench/RESULTS.md).  The table is 8-way set associative
  *	(RCACHE_SETS sets: a name can sit in any of its set's eight
  *	entries, and a full set gives up the entry closest to expiry),
  *	so a few thousand busy names do not evict each other as they did
@@ -67,9 +69,8 @@
 
 struct resolver {
 	struct zonefile		*zf;		/* zone-file mode */
-	struct ub_ctx		*ctx;		/* libunbound mode */
 	unsigned		 timeout_ms;
-	struct ubq		*uq;		/* queries in flight */
+	struct ubq		*uq;		/* libunbound mode */
 	pthread_mutex_t		 mu;		/* stats */
 	struct resolver_stats	 st;
 	pthread_mutex_t		 cmu;		/* the answer table */
@@ -252,22 +253,22 @@ count(struct resolver *r, enum dmarc_dns st)
 	return st;
 }
 
-/* ub_setup - context, forwarders, thread mode, query table */
+/* ub_setup - query table and its context, forwarders */
 static int
 ub_setup(struct resolver *r, const struct resolver_opts *o, char *err,
     size_t errlen)
 {
 	const char *rc_file = o->resolvconf ? o->resolvconf :
 	    "/etc/resolv.conf";
+	struct ub_ctx *ctx;
 	size_t i;
 	int rc;
 
-	if ((r->ctx = ub_ctx_create()) == NULL) {
-		snprintf(err, errlen, "ub_ctx_create failed");
+	if ((r->uq = ubq_new(r->timeout_ms, err, errlen)) == NULL)
 		return -1;
-	}
+	ctx = ubq_ctx(r->uq);
 	/* forwarders on loopback (a local cache, the test servers) */
-	if ((rc = ub_ctx_set_option(r->ctx, "do-not-query-localhost:",
+	if ((rc = ub_ctx_set_option(ctx, "do-not-query-localhost:",
 	    "no")) != 0) {
 		snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
 		return -1;
@@ -278,28 +279,23 @@ ub_setup(struct resolver *r, const struct resolver_opts *o, char *err,
 	 * transparent zone replaces the default ("nodefault" is not
 	 * honoured through ub_ctx_set_option()).
 	 */
-	if ((rc = ub_ctx_set_option(r->ctx, "local-zone:",
+	if ((rc = ub_ctx_set_option(ctx, "local-zone:",
 	    "test. transparent")) != 0) {
 		snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
 		return -1;
 	}
 	for (i = 0; i < o->nnameservers; i++)
-		if ((rc = ub_ctx_set_fwd(r->ctx, o->nameservers[i])) != 0) {
+		if ((rc = ub_ctx_set_fwd(ctx, o->nameservers[i])) != 0) {
 			snprintf(err, errlen, "nameserver \"%s\": %s",
 			    o->nameservers[i], ub_strerror(rc));
 			return -1;
 		}
 	if (o->nnameservers == 0 &&
-	    (rc = ub_ctx_resolvconf(r->ctx, rc_file)) != 0) {
+	    (rc = ub_ctx_resolvconf(ctx, rc_file)) != 0) {
 		snprintf(err, errlen, "%s: %s", rc_file, rc == UB_READFILE ?
 		    strerror(errno) : ub_strerror(rc));
 		return -1;
 	}
-	if ((rc = ub_ctx_async(r->ctx, 1)) != 0) {
-		snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
-		return -1;
-	}
-	r->uq = ubq_new(r->ctx, r->timeout_ms);
 	return 0;
 }
 
@@ -335,8 +331,6 @@ resolver_free(struct resolver *r)
 {
 	if (r == NULL)
 		return;
-	if (r->ctx != NULL)
-		ub_ctx_delete(r->ctx);
 	ubq_free(r->uq);
 	zonefile_free(r->zf);
 	rcache_free(r);

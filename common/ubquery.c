@@ -6,8 +6,12 @@
  *
  * DESCRIPTION
  *	resolver.c's libunbound backend asks through here.  The context runs
- *	in thread mode (ub_ctx_async(ctx, 1)): libunbound resolves in its
- *	own thread and hands answers back through a pipe (ub_fd()).
+ *	in event mode (ub_ctx_create_event()): no thread or process of
+ *	libunbound's own, its state machines run on a libevent base that the
+ *	lookups themselves drive, so a query's answer is read by a thread
+ *	that waits for it, without a trip through libunbound's thread and
+ *	its pipe (two more thread switches and a dozen system calls per
+ *	query in thread mode, tests/bench/RESULTS.md).
  *
  *	Queries in flight.  Every query sent stays in a table, by name and
  *	type, for timeout_ms, answered or not (an answer no longer than its
@@ -20,60 +24,65 @@
  *	when the From field arrives) so that the lookup made at the end of
  *	the message finds the answer there or on its way.
  *
- *	Waiting.  There is no dispatcher thread: the waiting lookups take
- *	turns (leader/followers).  One of them, the leader, poll()s the
- *	pipe until its own deadline and drains it with ub_process(), which
- *	runs the callbacks: an answer for the leader itself costs no thread
- *	switch of ours, an answer for another lookup wakes that one through
- *	its request's condition variable.  Any lookup that leaves (answered
- *	or timed out, leader or follower) while nobody leads wakes the
- *	oldest follower to lead (pass_lead).  With a
- *	dispatcher every cold lookup cost two more thread switches, the
- *	dearest thing dmarcd does per message in a virtual machine
- *	(tests/bench/RESULTS.md).  An answer whose only reader went away
- *	waits in the pipe for the next leader.
+ *	The base has one owner at a time (uq->owned, under uq->mu): libunbound
+ *	and libevent are not thread-safe, and only the owner calls them.  A
+ *	new query is queued (sendq); when nobody owns the base, the thread
+ *	that queued it takes the base and sends it at once; when the owner
+ *	is blocked in the event loop, an eventfd wakes it to send the queue
+ *	(kick).  The owner sends the whole queue before it loops and before
+ *	it lets go, so a queued query is never left behind.
+ *
+ *	Waiting.  The waiting lookups take turns (leader/followers).  The
+ *	leader owns the base and runs its loop until its own answer came or
+ *	its deadline passed; the callbacks fill the requests and wake their
+ *	readers through each request's condition variable, so an answer for
+ *	the leader costs no thread switch at all.  Any lookup that leaves
+ *	(answered or timed out, leader or follower) while nobody owns the
+ *	base wakes the oldest follower to lead (pass_lead).  An answer that
+ *	arrives while nobody loops waits in its socket for the next leader.
  *
  *	Deadlines.  Each lookup waits timeout_ms from its own start at most
- *	and then reports DMARC_DNS_TIMEOUT.  The last lookup to give up on a
- *	query, or the table when it drops an unanswered one, calls
- *	ub_cancel().  Callback and cancel can race, so each request has a
- *	reference count under the mutex (one for the table, one for the
- *	callback, one per reader): ub_cancel() returning UB_NOERROR proves
- *	the callback will never run (libunbound drops the callback of a
- *	cancelled query under its own lock), UB_NOID means it ran or is
- *	about to, and the last party to let go frees the request.  Should
- *	libunbound's thread be gone (UB_PIPE), every later lookup fails at
- *	once with DMARC_DNS_ERROR.
+ *	and then reports DMARC_DNS_TIMEOUT.  Nothing is ub_cancel()ed:
+ *	libunbound finishes every query it was given (answer, or SERVFAIL
+ *	after its own retries) and its callback drops the last reference.
+ *	Each request has a reference count under the mutex (one for the
+ *	table, one for the callback, one per reader); the last party to let
+ *	go frees it.  Should the event loop fail, every later lookup fails
+ *	at once with DMARC_DNS_ERROR.
  *
  * SEE ALSO
- *	libunbound(3), resolver.c
+ *	libunbound(3), event_base_loop(3), ubanswer.c, resolver.c
  */
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <unbound-event.h>
 
 #include "log.h"
 #include "monoclock.h"
+#include "ubanswer.h"
 #include "ubquery.h"
 #include "xmalloc.h"
 
 #define UBQ_BUCKETS	1024		/* table chains (2^n) */
-#define UBQ_CANCELS	16		/* aged queries cancelled per call */
 #define RCODE_NOERROR	0
+#define RCODE_SERVFAIL	2
 #define RCODE_NXDOMAIN	3
 
 struct ubreq {
 	struct ubq		*uq;
 	char			*name;
 	int			 type;
-	int			 id;		/* libunbound's, once sent */
-	int			 sent;
-	int			 cancelled;
 	int			 refs;		/* all fields under uq->mu */
 	int			 readers;	/* lookups waiting or reading */
 	int			 intable;
@@ -88,6 +97,7 @@ struct ubreq {
 	struct ubreq		*fnext;
 	struct ubreq		*lprev;		/* every live request */
 	struct ubreq		*lnext;
+	struct ubreq		*snext;		/* sendq */
 };
 
 /* A lookup waiting as a follower, on its own stack. */
@@ -99,10 +109,18 @@ struct follower {
 
 struct ubq {
 	struct ub_ctx		*ctx;
+	struct event_base	*base;
+	struct event		*timer;		/* the leader's deadline */
+	struct event		*wake;		/* wakefd readable */
+	int			 wakefd;	/* eventfd: the owner, send! */
 	unsigned		 timeout_ms;
 	pthread_mutex_t		 mu;
-	int			 leading;	/* a lookup polls ub_fd() */
-	int			 dead;		/* libunbound's thread is gone */
+	int			 owned;		/* a lookup owns the base */
+	int			 looping;	/* the owner is in the loop */
+	int			 woken;		/* wakefd written, not read */
+	int			 dead;		/* the event loop failed */
+	struct ubreq		*sqhead;	/* queued, not yet sent */
+	struct ubreq		*sqtail;
 	struct follower		*whead;		/* followers, oldest first */
 	struct follower		*wtail;
 	struct ubreq		*bucket[UBQ_BUCKETS];
@@ -173,43 +191,14 @@ table_unlink(struct ubq *uq, struct ubreq *q)
 	req_release(q);
 }
 
-/*
- * cancel - ub_cancel() an unanswered query nobody reads any more; called
- * and returns with uq->mu held, dropped meanwhile (the callback may be
- * waiting for it); q is held by the caller
- */
-static void
-cancel(struct ubq *uq, struct ubreq *q)
-{
-	int gone;
-
-	if (!q->sent || q->done || q->cancelled || q->readers > 0)
-		return;
-	q->cancelled = 1;
-	pthread_mutex_unlock(&uq->mu);
-	gone = ub_cancel(uq->ctx, q->id) == UB_NOERROR;
-	pthread_mutex_lock(&uq->mu);
-	if (gone)
-		req_release(q);		/* the callback's reference */
-}
-
-/* expire - drop table entries older than timeout_ms, cancelling them */
+/* expire - drop table entries older than timeout_ms */
 static void
 expire(struct ubq *uq, long long now)
 {
-	struct ubreq *v[UBQ_CANCELS], *q;
-	int i, n = 0;
+	struct ubreq *q;
 
-	while ((q = uq->fhead) != NULL &&
-	    q->started + uq->timeout_ms <= now && n < UBQ_CANCELS) {
-		q->refs++;
-		v[n++] = q;
+	while ((q = uq->fhead) != NULL && q->started + uq->timeout_ms <= now)
 		table_unlink(uq, q);
-	}
-	for (i = 0; i < n; i++) {
-		cancel(uq, v[i]);
-		req_release(v[i]);
-	}
 }
 
 /*
@@ -233,13 +222,32 @@ table_find(struct ubq *uq, const char *name, int type)
 	return q;
 }
 
-/* callback - libunbound delivers an answer (in the leader's ub_process) */
+/*
+ * callback - libunbound delivers an answer (in the owner's loop, or in
+ * ub_resolve_event() itself); rcode is not 0 for SERVFAIL and the like,
+ * which come without a packet; a bogus answer (sec 1) counts as SERVFAIL
+ */
 static void
-callback(void *arg, int err, struct ub_result *res)
+callback(void *arg, int rcode, void *pkt, int len, int sec, char *why,
+    int ratelimited)
 {
 	struct ubreq *q = arg;
 	struct ubq *uq = q->uq;
+	struct ub_result *res;
+	int err = 0;
 
+	(void)why;
+	(void)ratelimited;
+	if (rcode != RCODE_NOERROR || sec == 1)
+		res = ubanswer_failure(rcode != RCODE_NOERROR ? rcode :
+		    RCODE_SERVFAIL);
+	else
+		res = ubanswer_result(q->name, q->type, pkt,
+		    len > 0 ? (size_t)len : 0);
+	if (res == NULL) {
+		log_debug("resolver: %s: answer not understood", q->name);
+		err = UB_SERVFAIL;
+	}
 	pthread_mutex_lock(&uq->mu);
 	q->err = err;
 	q->res = res;
@@ -252,18 +260,32 @@ callback(void *arg, int err, struct ub_result *res)
 }
 
 /*
- * req_start - send a query for (name, type) and enter it in the table
- * (uq->mu held, dropped while sending); the request has the table's, the
- * callback's and the caller's references; done with an error (and out of
- * the table) when it could not be sent
+ * kick - a query was queued (uq->mu held): wake the owner when it is
+ * blocked in the loop and not woken yet
+ */
+static void
+kick(struct ubq *uq)
+{
+	uint64_t one = 1;
+
+	if (!uq->looping || uq->woken)
+		return;
+	uq->woken = 1;
+	if (write(uq->wakefd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+		log_warn("resolver: eventfd");
+}
+
+/*
+ * req_new - a request for (name, type), in the table and queued to be
+ * sent (uq->mu held); it has the table's, the callback's and the
+ * caller's references
  */
 static struct ubreq *
-req_start(struct ubq *uq, const char *name, int type)
+req_new(struct ubq *uq, const char *name, int type)
 {
 	struct ubreq *q = xcalloc(1, sizeof(*q));
 	struct ubreq **pp = chain(uq, name, type);
 	pthread_condattr_t ca;
-	int id, rc;
 
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -272,7 +294,7 @@ req_start(struct ubq *uq, const char *name, int type)
 	q->uq = uq;
 	q->name = xstrdup(name);
 	q->type = type;
-	q->refs = 2;
+	q->refs = 3;
 	q->started = mono_ms();
 	q->intable = 1;
 	q->hnext = *pp;
@@ -287,23 +309,48 @@ req_start(struct ubq *uq, const char *name, int type)
 	if (uq->live != NULL)
 		uq->live->lprev = q;
 	uq->live = q;
+	if (uq->sqtail != NULL)
+		uq->sqtail->snext = q;
+	else
+		uq->sqhead = q;
+	uq->sqtail = q;
 	uq->st.sent++;
-	q->refs++;			/* ours, while unlocked */
-	pthread_mutex_unlock(&uq->mu);
-	rc = ub_resolve_async(uq->ctx, name, type, 1, q, callback, &id);
-	pthread_mutex_lock(&uq->mu);
-	if (rc != 0) {
-		log_debug("resolver: %s: %s", name, ub_strerror(rc));
-		q->err = rc;
-		q->done = 1;
-		q->refs--;		/* no callback will come */
-		table_unlink(uq, q);
-		pthread_cond_broadcast(&q->cv);
-	} else {
-		q->id = id;
-		q->sent = 1;
-	}
+	kick(uq);
 	return q;
+}
+
+/*
+ * flush - the owner sends every queued query (uq->mu held, dropped
+ * while sending: an answer libunbound has at hand comes back at once,
+ * and the callback takes the mutex); a query that cannot be sent is
+ * done with an error and leaves the table
+ */
+static void
+flush(struct ubq *uq)
+{
+	struct ubreq *q;
+	int rc;
+
+	while ((q = uq->sqhead) != NULL) {
+		if ((uq->sqhead = q->snext) == NULL)
+			uq->sqtail = NULL;
+		q->snext = NULL;
+		q->refs++;		/* ours, while unlocked */
+		pthread_mutex_unlock(&uq->mu);
+		rc = ub_resolve_event(uq->ctx, q->name, q->type, 1, q,
+		    callback, NULL);
+		pthread_mutex_lock(&uq->mu);
+		if (rc != 0) {
+			log_debug("resolver: %s: %s", q->name,
+			    ub_strerror(rc));
+			q->err = rc;
+			q->done = 1;
+			q->refs--;	/* no callback will come */
+			table_unlink(uq, q);
+			pthread_cond_broadcast(&q->cv);
+		}
+		req_release(q);
+	}
 }
 
 /* ms_left - milliseconds until the deadline (at least 1 before it), 0 after */
@@ -352,50 +399,53 @@ follow(struct ubq *uq, struct ubreq *q, long long deadline)
 }
 
 /*
- * lead - poll libunbound's pipe and run its callbacks until q is
- * answered or the deadline passed (uq->mu held, dropped while polling:
- * the callbacks take it); ubq_lookup then hands the lead on
+ * lead - own the base: send the queue and run the loop until q is
+ * answered or the deadline passed (uq->mu held, dropped while looping:
+ * the callbacks take it); the queue is empty when the base is let go;
+ * ubq_lookup then hands the lead on
  */
 static int
 lead(struct ubq *uq, struct ubreq *q, long long deadline)
 {
-	struct pollfd pfd;
-	int ms, n, rc;
+	struct timeval tv;
+	int ms, rc;
 
-	uq->leading = 1;
-	pfd.fd = ub_fd(uq->ctx);
-	while (!q->done && !uq->dead && (ms = ms_left(deadline)) > 0) {
+	uq->owned = 1;
+	for (;;) {
+		flush(uq);
+		if (q->done || uq->dead || (ms = ms_left(deadline)) == 0)
+			break;
+		uq->looping = 1;
 		pthread_mutex_unlock(&uq->mu);
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		n = poll(&pfd, 1, ms);
-		if (n == -1 && errno != EINTR)
-			log_warn("resolver: poll");
-		rc = n > 0 ? ub_process(uq->ctx) : 0;
+		tv.tv_sec = ms / 1000;
+		tv.tv_usec = (ms % 1000) * 1000;
+		rc = evtimer_add(uq->timer, &tv);
+		if (rc == 0)
+			rc = event_base_loop(uq->base, EVLOOP_ONCE);
 		pthread_mutex_lock(&uq->mu);
-		if (rc != 0) {
-			log_warnx("resolver: ub_process: %s", ub_strerror(rc));
-			if (rc == UB_PIPE)
-				uq->dead = 1;
+		uq->looping = 0;
+		if (rc == -1) {
+			log_warnx("resolver: the event loop failed");
+			uq->dead = 1;
 		}
 	}
-	uq->leading = 0;
+	uq->owned = 0;
 	return q->done ? 0 : ETIMEDOUT;
 }
 
 /*
- * pass_lead - a lookup leaves (uq->mu held): when nobody leads, wake
- * the oldest follower to lead.  Every lookup that leaves does this, not
- * only a leader: the follower a leader wakes may be leaving itself (its
- * answer came in the leader's last batch, or its deadline passed), and
- * a wake-up it takes and does not pass on would leave the others
+ * pass_lead - a lookup leaves (uq->mu held): when nobody owns the base,
+ * wake the oldest follower to lead.  Every lookup that leaves does this,
+ * not only a leader: the follower a leader wakes may be leaving itself
+ * (its answer came in the leader's last batch, or its deadline passed),
+ * and a wake-up it takes and does not pass on would leave the others
  * waiting, with nobody reading their answers, until a new lookup came
  * or their deadline passed (tests/integration/resolver.sh, -u).
  */
 static void
 pass_lead(struct ubq *uq)
 {
-	if (!uq->leading && uq->whead != NULL)
+	if (!uq->owned && uq->whead != NULL)
 		pthread_cond_signal(&uq->whead->q->cv);
 }
 
@@ -439,10 +489,10 @@ ubq_lookup(struct ubq *uq, const char *name, int type, struct ubreq **qp)
 		uq->st.joined++;
 		q->refs++;
 	} else
-		q = req_start(uq, name, type);
+		q = req_new(uq, name, type);
 	q->readers++;
 	while (!q->done && !uq->dead && rc != ETIMEDOUT)
-		rc = uq->leading ? follow(uq, q, deadline) :
+		rc = uq->owned ? follow(uq, q, deadline) :
 		    lead(uq, q, deadline);
 	q->readers--;
 	pass_lead(uq);
@@ -451,10 +501,8 @@ ubq_lookup(struct ubq *uq, const char *name, int type, struct ubreq **qp)
 		*qp = q;
 	} else {
 		st = uq->dead ? DMARC_DNS_ERROR : DMARC_DNS_TIMEOUT;
-		if (q->readers == 0) {
+		if (q->readers == 0)
 			table_unlink(uq, q);
-			cancel(uq, q);
-		}
 		req_release(q);
 	}
 	pthread_mutex_unlock(&uq->mu);
@@ -487,9 +535,15 @@ ubq_prefetch(struct ubq *uq, const char *name, int type)
 
 	pthread_mutex_lock(&uq->mu);
 	if (!uq->dead && table_find(uq, name, type) == NULL) {
-		req_release(req_start(uq, name, type));
+		req_release(req_new(uq, name, type));
 		uq->st.prefetched++;
 		sent = 1;
+		if (!uq->owned) {
+			uq->owned = 1;
+			flush(uq);
+			uq->owned = 0;
+			pass_lead(uq);
+		}
 	}
 	pthread_mutex_unlock(&uq->mu);
 	return sent;
@@ -504,29 +558,94 @@ ubq_stats(struct ubq *uq, struct ubq_stats *st)
 	pthread_mutex_unlock(&uq->mu);
 }
 
-/* ubq_new - the query table over a context in thread mode */
-struct ubq *
-ubq_new(struct ub_ctx *ctx, unsigned timeout_ms)
+/* on_wake - the owner was asked to send the queue: the loop returns */
+static void
+on_wake(evutil_socket_t fd, short what, void *arg)
 {
-	struct ubq *uq = xcalloc(1, sizeof(*uq));
+	struct ubq *uq = arg;
+	uint64_t n;
 
-	uq->ctx = ctx;
-	uq->timeout_ms = timeout_ms;
-	pthread_mutex_init(&uq->mu, NULL);
-	return uq;
+	(void)what;
+	if (read(fd, &n, sizeof(n)) == -1 && errno != EAGAIN)
+		log_warn("resolver: eventfd");
+	pthread_mutex_lock(&uq->mu);
+	uq->woken = 0;
+	pthread_mutex_unlock(&uq->mu);
+}
+
+/* on_timer - the leader's deadline: the loop returns */
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
 }
 
 /*
- * ubq_free - every request left; call after ub_ctx_delete() (no callback
- * can come any more) with no lookup running
+ * ubq_new - the query table, its event base and a libunbound context in
+ * event mode on it (set it up through ubq_ctx()); NULL with a message in
+ * err
+ */
+struct ubq *
+ubq_new(unsigned timeout_ms, char *err, size_t errlen)
+{
+	struct ubq *uq = xcalloc(1, sizeof(*uq));
+	struct event_config *ec;
+
+	uq->timeout_ms = timeout_ms;
+	uq->wakefd = -1;
+	pthread_mutex_init(&uq->mu, NULL);
+	if ((ec = event_config_new()) != NULL) {
+		event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
+		uq->base = event_base_new_with_config(ec);
+		event_config_free(ec);
+	}
+	if (uq->base == NULL ||
+	    (uq->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
+	    (uq->wake = event_new(uq->base, uq->wakefd, EV_READ | EV_PERSIST,
+	    on_wake, uq)) == NULL || event_add(uq->wake, NULL) != 0 ||
+	    (uq->timer = evtimer_new(uq->base, on_timer, uq)) == NULL) {
+		snprintf(err, errlen, "resolver: cannot set up an event base");
+		ubq_free(uq);
+		return NULL;
+	}
+	if ((uq->ctx = ub_ctx_create_event(uq->base)) == NULL) {
+		snprintf(err, errlen, "ub_ctx_create_event failed");
+		ubq_free(uq);
+		return NULL;
+	}
+	return uq;
+}
+
+/* ubq_ctx - the libunbound context, to set up before the first query */
+struct ub_ctx *
+ubq_ctx(struct ubq *uq)
+{
+	return uq->ctx;
+}
+
+/*
+ * ubq_free - the context (no callback can come after), every request
+ * left, the base; call with no lookup running
  */
 void
 ubq_free(struct ubq *uq)
 {
 	if (uq == NULL)
 		return;
+	if (uq->ctx != NULL)
+		ub_ctx_delete(uq->ctx);
 	while (uq->live != NULL)
 		req_free(uq->live);
+	if (uq->timer != NULL)
+		event_free(uq->timer);
+	if (uq->wake != NULL)
+		event_free(uq->wake);
+	if (uq->wakefd != -1)
+		close(uq->wakefd);
+	if (uq->base != NULL)
+		event_base_free(uq->base);
 	pthread_mutex_destroy(&uq->mu);
 	free(uq);
 }

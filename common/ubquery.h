@@ -6,6 +6,8 @@
 #ifndef UBQUERY_H
 #define UBQUERY_H
 
+#include <stddef.h>
+
 #include <unbound.h>
 
 #include "dmarc.h"
@@ -19,7 +21,8 @@ struct ubq_stats {
 	unsigned long	 prefetched;	/* of those sent: by ubq_prefetch */
 };
 
-struct ubq	*ubq_new(struct ub_ctx *ctx, unsigned timeout_ms);
+struct ubq	*ubq_new(unsigned timeout_ms, char *err, size_t errlen);
+struct ub_ctx	*ubq_ctx(struct ubq *uq);
 void		 ubq_free(struct ubq *uq);
 enum dmarc_dns	 ubq_lookup(struct ubq *uq, const char *name, int type,
 		    struct ubreq **qp);

@@ -35,7 +35,7 @@ PKGS_BUILD="build-essential autoconf automake libtool pkg-config clang
 # libmaxminddb-dev: its --geoip country lookups)
 PKGS_LIBS="libmilter-dev libspf2-dev libopendkim-dev libxml2-dev
 	libxml2-utils libmariadb-dev libsqlite3-dev libpsl-dev publicsuffix
-	libidn2-dev zlib1g-dev libesmtp-dev libunbound-dev
+	libidn2-dev zlib1g-dev libesmtp-dev libunbound-dev libevent-dev
 	libjson-c-dev
 	libetpan-dev libmaxminddb-dev"
 # test peers: real DNS servers, MTA, milter tools, databases, the
