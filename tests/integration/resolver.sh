@@ -240,6 +240,14 @@ start=$(date +%s)
 "$DNSQ" -s "127.0.0.1@$SPORT" -t 300 -j 8 -n 4 TXT c.example >/dev/null
 check "32 timed-out lookups on 8 threads end in under 4 s" \
     [ $(($(date +%s) - start)) -lt 4 ]
+# queries still in flight when the resolver goes (a reload, dmarcd
+# stopping): libunbound ends them as SERVFAIL when its context is
+# deleted, which must neither crash nor leak (run under ASan in CI)
+"$DNSQ" -v -F -s "127.0.0.1@$SPORT" -j 4 TXT d.example e.example \
+    f.example >"$tmp/fire.out" 2>"$tmp/fire.err"
+check "resolver freed with 3 queries in flight: exit 0" [ $? -eq 0 ]
+check "3 sent, nothing looked up" \
+    grep -q "lookups 0 .* sent 3 joined 0 prefetched 3" "$tmp/fire.err"
 
 # --- dmarcd through the same server: verdicts and tempfail, not accept --------
 DMARCD="$top_builddir/milter/dmarcd"

@@ -2,7 +2,7 @@
  * dnsq -- look names up through dmarcd's resolver, for tests and humans
  *
  * SYNOPSIS
- *	dnsq [-Puv] [-s ip[@port]]... [-t timeout_ms] [-z zonefile]
+ *	dnsq [-FPuv] [-s ip[@port]]... [-t timeout_ms] [-z zonefile]
  *	    [-n repeat] [-w wait_ms] [-j threads] TYPE NAME...
  *
  * DESCRIPTION
@@ -15,7 +15,9 @@
  *	every NAME's query with resolver_prefetch(), as dmarcd does when a
  *	From field arrives, then looks the names up; -u gives every lookup
  *	a name of its own, "rROUND-tTHREAD.NAME", so that no two lookups
- *	share a query and each thread waits for its own answer):
+ *	share a query and each thread waits for its own answer; -F only
+ *	sends the prefetches, looks nothing up and frees the resolver with
+ *	those queries still in flight):
  *
  *		NAME TYPE status [rr...]
  *
@@ -61,6 +63,7 @@ static struct {
 	long		 wait_ms;
 	int		 verbose;
 	int		 prefetch;
+	int		 fire_only;	/* -F */
 	int		 unique;
 } q;
 
@@ -77,9 +80,10 @@ static const struct {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dnsq [-Pv] [-s ip[@port]]... [-t timeout_ms] "
+	fprintf(stderr, "usage: dnsq [-FPuv] [-s ip[@port]]... [-t timeout_ms] "
 	    "[-z zonefile] [-n repeat] [-w wait_ms] [-j threads] TYPE NAME...\n"
-	    "       (-u: a name of its own for every lookup)\n");
+	    "       (-u: a name of its own for every lookup; -F: prefetch "
+	    "only, free with queries in flight)\n");
 	exit(2);
 }
 
@@ -191,11 +195,11 @@ worker(void *arg)
 	for (k = 0; k < q.repeat; k++) {
 		if (k > 0 && q.wait_ms > 0)
 			usleep((useconds_t)q.wait_ms * 1000);
-		for (i = 0; q.prefetch && i < q.nnames; i++)
+		for (i = 0; (q.prefetch || q.fire_only) && i < q.nnames; i++)
 			resolver_prefetch(q.r, name_of(i, k, t, buf,
 			    sizeof(buf)), q.type == TYPE_EXISTS ? ns_t_a :
 			    q.type);
-		for (i = 0; i < q.nnames; i++)
+		for (i = 0; !q.fire_only && i < q.nnames; i++)
 			lookup(name_of(i, k, t, buf, sizeof(buf)));
 	}
 	return NULL;
@@ -236,8 +240,11 @@ main(int argc, char **argv)
 
 	q.repeat = 1;
 	o.nameservers = ns;
-	while ((c = getopt(argc, argv, "Pj:n:s:t:uvw:z:")) != -1) {
+	while ((c = getopt(argc, argv, "FPj:n:s:t:uvw:z:")) != -1) {
 		switch (c) {
+		case 'F':
+			q.fire_only = 1;
+			break;
 		case 'P':
 			q.prefetch = 1;
 			break;
