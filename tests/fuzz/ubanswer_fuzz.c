@@ -16,6 +16,7 @@
 #include <arpa/nameser.h>
 #include <resolv.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size <= 65535 && ns_initparse(data, (int)size, &m) == 0 &&
 	    ns_msg_count(m, ns_s_qd) > 0 &&
 	    ns_parserr(&m, ns_s_qd, 0, &rr) == 0) {
-		memcpy(qname, ns_rr_name(rr), sizeof(qname));
+		snprintf(qname, sizeof(qname), "%s", ns_rr_name(rr));
 		qtype = ns_rr_type(rr);
 	}
 	if ((r = ubanswer_result(qname, qtype, data, size)) != NULL)
