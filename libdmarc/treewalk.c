@@ -271,7 +271,11 @@ dmarc_walk_orgdomain(const struct dmarc_resolver *res,
     enum dmarc_profile profile, struct dmarc_orgdomain *out,
     struct dmarc_walk_cache *cache)
 {
-	memset(cache, 0, sizeof(*cache));
+	/* not memset: e[] is 8 KB of a thread's stack, and only e[0..n)
+	   is read, each entry written whole first (dmarc_walk_cache_put) */
+	cache->n = 0;
+	cache->nqueries = 0;
+	cache->ntemp = 0;
 	cache->res = res;
 	cache->profile = profile;
 	out->lookup = walk_lookup;
