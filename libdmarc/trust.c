@@ -3,6 +3,7 @@
  *	into authentication facts
  *
  * SYNOPSIS
+ *	void dmarc_authinfo_init(struct dmarc_authinfo *ai);
  *	void dmarc_authinfo_clear(struct dmarc_authinfo *ai);
  *	int dmarc_authinfo_add_authres(struct dmarc_authinfo *ai,
  *	    const struct dmarc_trust *trust, const struct dmarc_authres *ar,
@@ -12,9 +13,11 @@
  *	    const char *envfrom_domain);
  *
  * DESCRIPTION
- *	Callers must call dmarc_authinfo_clear() before first use (and
- *	between messages): it is the canonical empty state, SPF UNDEFINED
- *	with scope UNKNOWN.  Feed A-R fields top-down (the topmost trusted
+ *	Callers must call dmarc_authinfo_init() on new memory (or
+ *	dmarc_authinfo_clear() on zeroed memory) before first use, and
+ *	dmarc_authinfo_clear() between messages: it is the canonical empty
+ *	state, SPF UNDEFINED with scope UNKNOWN.  Neither touches the 34 KB
+ *	of dkim[] slots: only dkim[0..ndkim) is defined.  Feed A-R fields top-down (the topmost trusted
  *	field is the one our infrastructure added last, R-04), then the
  *	first Received-SPF field.
  *
@@ -55,14 +58,32 @@
 
 #include "internal.h"
 
-/* dmarc_authinfo_clear - free and reset to the canonical empty state */
+/* dmarc_authinfo_init - uninitialized memory to empty, dkim[] untouched */
+void
+dmarc_authinfo_init(struct dmarc_authinfo *ai)
+{
+	ai->arc_chain = NULL;
+	dmarc_authinfo_clear(ai);
+}
+
+/*
+ * dmarc_authinfo_clear - free and reset to the canonical empty state.
+ * The dkim[] slots are not cleared (34 KB; a reused ai is reset per
+ * message): only dkim[0..ndkim) is defined, and add_dkim() fills a slot
+ * whole before counting it.
+ */
 void
 dmarc_authinfo_clear(struct dmarc_authinfo *ai)
 {
 	if (ai == NULL)
 		return;
 	free(ai->arc_chain);
-	memset(ai, 0, sizeof(*ai));
+	ai->arc_chain = NULL;
+	ai->ndkim = 0;
+	ai->arc_pass = 0;
+	ai->ntrusted = 0;
+	ai->nuntrusted = 0;
+	memset(&ai->spf, 0, sizeof(ai->spf));
 	ai->spf.result = DMARC_ARES_UNDEFINED;
 	ai->spf.scope = DMARC_SCOPE_UNKNOWN;
 	ai->spf_seen = DMARC_ARES_UNDEFINED;

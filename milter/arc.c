@@ -108,12 +108,16 @@ arc_collect(const struct dmarcd_cfg *c, const struct msg *m,
 {
 	size_t i;
 
-	memset(av, 0, sizeof(*av));
+	/* no memset of the 20 KB: only seal[0..nseal) and ip[0..nseal)
+	   are read, and each is set here */
+	av->nseal = 0;
+	av->naar = 0;
+	av->override = 0;
 	for (i = 0; i < m->nhdrs && av->nseal < DMARCD_MAXARC; i++)
 		if (strcasecmp(m->hdrs[i].name, "ARC-Seal") == 0 &&
 		    dmarc_arcseal_parse(m->hdrs[i].value, m->hdrs[i].vlen,
 		    &av->seal[av->nseal]) == DMARC_OK)
-			av->nseal++;
+			av->ip[av->nseal++][0] = '\0';
 	for (i = 0; i < m->nhdrs; i++)
 		if (strcasecmp(m->hdrs[i].name,
 		    "ARC-Authentication-Results") == 0)

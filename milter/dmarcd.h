@@ -120,9 +120,11 @@ struct msg {
 	char	 envfrom_domain[DMARC_MAXDOMAIN + 1];
 	char	**rcpts;
 	size_t	 nrcpts;
-	/* header */
+	/* header: one allocation per field (name, NUL, value, NUL); the
+	   array is kept for the connection's next message */
 	struct hdr *hdrs;
 	size_t	 nhdrs;
+	size_t	 hdrcap;
 	size_t	 hdrbytes;
 	int	 hdr_overflow;		/* some fields were not kept */
 	/* our DKIM verification (DKIMVerify) */
@@ -133,6 +135,10 @@ struct msg {
 	char	*body;
 	size_t	 bodylen;
 	int	 body_cut;		/* longer than DMARCD_MAXBODY */
+	/* msg_evaluate()'s working space (about 54 KB), made on first use
+	   and kept for the connection's next message */
+	struct dmarc_authinfo *ai;
+	struct arcview *av;
 };
 
 void	 msg_init(struct msg *m);
@@ -202,7 +208,7 @@ struct outcome {
 const char *out_action_name(enum out_action a);
 
 /* msg_evaluate - decide; never fails (temporary trouble is an outcome) */
-void	 msg_evaluate(const struct dmarcd_cfg *c, const struct msg *m,
+void	 msg_evaluate(const struct dmarcd_cfg *c, struct msg *m,
 	    struct outcome *out);
 void	 policy_prefetch(const struct dmarcd_cfg *c, const char *value,
 	    size_t vlen);

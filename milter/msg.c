@@ -5,7 +5,11 @@
  *	Holds connection data, the envelope and the header fields of one
  *	message.  Header storage is bounded (DMARCD_MAXHDRS fields,
  *	DMARCD_MAXHDRBYTES bytes): a message beyond that is still evaluated
- *	on what was kept, and hdr_overflow says so.
+ *	on what was kept, and hdr_overflow says so.  A field is one
+ *	allocation (name, NUL, value, NUL: hdrs[i].name owns it), and the
+ *	field array grows by doubling and is kept for the connection's next
+ *	message, as are msg_evaluate()'s working structures; msg_free()
+ *	releases them.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -37,12 +41,8 @@ msg_reset(struct msg *m)
 	free(m->rcpts);
 	m->rcpts = NULL;
 	m->nrcpts = 0;
-	for (i = 0; i < m->nhdrs; i++) {
-		free(m->hdrs[i].name);
-		free(m->hdrs[i].value);
-	}
-	free(m->hdrs);
-	m->hdrs = NULL;
+	for (i = 0; i < m->nhdrs; i++)
+		free(m->hdrs[i].name);	/* the value is in the same block */
 	m->nhdrs = 0;
 	m->hdrbytes = 0;
 	m->hdr_overflow = 0;
@@ -64,6 +64,9 @@ void
 msg_free(struct msg *m)
 {
 	msg_reset(m);
+	free(m->hdrs);
+	free(m->ai);
+	free(m->av);
 	free(m->mta_host);
 	free(m->jobid);
 	memset(m, 0, sizeof(*m));
@@ -127,19 +130,27 @@ void
 msg_add_header(struct msg *m, const char *name, const char *value, size_t vlen)
 {
 	size_t nlen = strlen(name);
+	struct hdr *h;
+	char *p;
 
 	if (m->nhdrs >= DMARCD_MAXHDRS ||
 	    m->hdrbytes + nlen + vlen > DMARCD_MAXHDRBYTES) {
 		m->hdr_overflow = 1;
 		return;
 	}
-	m->hdrs = xreallocarray(m->hdrs, m->nhdrs + 1, sizeof(*m->hdrs));
-	m->hdrs[m->nhdrs].name = xstrndup(name, nlen);
-	m->hdrs[m->nhdrs].value = xmalloc(vlen + 1);
-	memcpy(m->hdrs[m->nhdrs].value, value, vlen);
-	m->hdrs[m->nhdrs].value[vlen] = '\0';
-	m->hdrs[m->nhdrs].vlen = vlen;
-	m->nhdrs++;
+	if (m->nhdrs == m->hdrcap) {
+		m->hdrcap = m->hdrcap == 0 ? 32 : 2 * m->hdrcap;
+		m->hdrs = xreallocarray(m->hdrs, m->hdrcap, sizeof(*m->hdrs));
+	}
+	p = xmalloc(nlen + vlen + 2);	/* bounded by DMARCD_MAXHDRBYTES */
+	memcpy(p, name, nlen);
+	p[nlen] = '\0';
+	memcpy(p + nlen + 1, value, vlen);
+	p[nlen + 1 + vlen] = '\0';
+	h = &m->hdrs[m->nhdrs++];
+	h->name = p;
+	h->value = p + nlen + 1;
+	h->vlen = vlen;
 	m->hdrbytes += nlen + vlen;
 }
 
