@@ -598,6 +598,9 @@ struct dmarc_input {
 	const char		*helo;		/* may be NULL */
 	const struct dmarc_authinfo *auth;	/* SPF, DKIM, ARC facts */
 	unsigned		 pct_roll;	/* caller's random 0..99 */
+	struct dmarc_walk_cache	*walk_cache;	/* working space reused by
+						   the caller, or NULL:
+						   allocated per call */
 };
 
 /* The verdict for one author domain. */

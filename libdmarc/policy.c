@@ -464,22 +464,17 @@ severity(const struct dmarc_verdict *v)
 	}
 }
 
-/* dmarc_evaluate - see the file header */
-int
-dmarc_evaluate(const struct dmarc_options *opt, const struct dmarc_input *in,
-    struct dmarc_eval **out)
+/* evaluate_all - a verdict per author domain, the walks memoized in cache */
+static int
+evaluate_all(const struct dmarc_options *opt, const struct dmarc_input *in,
+    struct dmarc_walk_cache *cache, struct dmarc_eval **out)
 {
-	struct dmarc_walk_cache cache;	/* per message (D-18 IMPL) */
 	struct dmarc_orgdomain wod;
 	struct dmarc_eval *ev;
 	size_t i, n, cap;
 	int nomem = 0;
 
-	*out = NULL;
-	if (opt == NULL || in == NULL || opt->resolver == NULL ||
-	    opt->resolver->txt == NULL)
-		return DMARC_EINVAL;
-	dmarc_walk_orgdomain(opt->resolver, opt->profile, &wod, &cache);
+	dmarc_walk_orgdomain(opt->resolver, opt->profile, &wod, cache);
 	cap = opt->max_from_domains ? opt->max_from_domains : DMARC_MAXFROM;
 	if (cap > DMARC_MAXFROM)
 		cap = DMARC_MAXFROM;
@@ -521,6 +516,33 @@ dmarc_evaluate(const struct dmarc_options *opt, const struct dmarc_input *in,
 	}
 	*out = ev;
 	return DMARC_OK;
+}
+
+/*
+ * dmarc_evaluate - see the file header.  The walk memo (D-18 IMPL, 8 KB)
+ * is the caller's in->walk_cache, else allocated here: never on the
+ * stack, because glibc gives a thread's stack pages below its last 16 KB
+ * back at thread exit, and a milter runs a thread per connection, each
+ * of which would fault those pages in again.
+ */
+int
+dmarc_evaluate(const struct dmarc_options *opt, const struct dmarc_input *in,
+    struct dmarc_eval **out)
+{
+	struct dmarc_walk_cache *cache;
+	int rc;
+
+	*out = NULL;
+	if (opt == NULL || in == NULL || opt->resolver == NULL ||
+	    opt->resolver->txt == NULL)
+		return DMARC_EINVAL;
+	if ((cache = in->walk_cache) != NULL)
+		return evaluate_all(opt, in, cache, out);
+	if ((cache = malloc(sizeof(*cache))) == NULL)
+		return DMARC_ENOMEM;
+	rc = evaluate_all(opt, in, cache, out);
+	free(cache);
+	return rc;
 }
 
 /* dmarc_eval_free - free the verdicts and their records */

@@ -99,6 +99,17 @@ struct arcview {
 	int			 override;	/* trusted sealers, arc=pass */
 };
 
+/*
+ * msg_evaluate()'s working space, about 62 KB: the authentication facts
+ * (room for 100 DKIM results), the ARC view and libdmarc's walk memo.
+ * Kept per connection and never zeroed (evaluate.c).
+ */
+struct evwork {
+	struct dmarc_authinfo	 ai;
+	struct arcview		 av;
+	struct dmarc_walk_cache	 wc;
+};
+
 /* One header field as received. */
 struct hdr {
 	char	*name;
@@ -135,10 +146,9 @@ struct msg {
 	char	*body;
 	size_t	 bodylen;
 	int	 body_cut;		/* longer than DMARCD_MAXBODY */
-	/* msg_evaluate()'s working space (about 54 KB), made on first use
-	   and kept for the connection's next message */
-	struct dmarc_authinfo *ai;
-	struct arcview *av;
+	/* msg_evaluate()'s working space, made on first use and kept for
+	   the connection's next message */
+	struct evwork *work;
 };
 
 void	 msg_init(struct msg *m);

@@ -24,13 +24,15 @@
  *	   RejectFailures, HoldQuarantinedMessages and TemporaryFailureAction.
  *	6. The Authentication-Results field and the history record follow.
  *
- *	m is changed only in its working space: the authentication facts
- *	(struct dmarc_authinfo, about 34 KB with room for 100 DKIM results)
- *	and the ARC view (about 20 KB) are allocated on a connection's first
- *	message and reused for its next ones, and reset without clearing
- *	their arrays: a fresh zeroed 54 KB per message was a third of the
- *	milter's allocator time, and its first touch page faults
- *	(tests/bench/RESULTS.md).
+ *	m is changed only in its working space (struct evwork): the
+ *	authentication facts (struct dmarc_authinfo, about 34 KB with room
+ *	for 100 DKIM results), the ARC view (about 20 KB) and libdmarc's
+ *	walk memo (8 KB) are allocated on a connection's first message and
+ *	reused for its next ones, and reset without clearing their arrays:
+ *	a fresh zeroed 54 KB per message was a third of the milter's
+ *	allocator time, and the memo on the thread's stack took it below
+ *	the 16 KB that glibc keeps when a thread ends, so every connection
+ *	page-faulted those stack pages in again (tests/bench/RESULTS.md).
  *
  *	A p=reject failure without RejectFailures is held when
  *	HoldQuarantinedMessages is on (RFC 9989 8: do not reject solely on
@@ -575,13 +577,12 @@ msg_evaluate(const struct dmarcd_cfg *c, struct msg *m,
 			return;
 		}
 	}
-	if (m->ai == NULL) {	/* not calloc: touch only what is used */
-		m->ai = xmalloc(sizeof(*m->ai));
-		dmarc_authinfo_init(m->ai);
-		m->av = xmalloc(sizeof(*m->av));
+	if (m->work == NULL) {	/* not calloc: touch only what is used */
+		m->work = xmalloc(sizeof(*m->work));
+		dmarc_authinfo_init(&m->work->ai);
 	}
-	ai = m->ai;
-	av = m->av;
+	ai = &m->work->ai;
+	av = &m->work->av;
 	dmarc_authinfo_clear(ai);
 	collect_auth(c, m, ai);
 	arc_collect(c, m, ai, av);
@@ -591,6 +592,7 @@ msg_evaluate(const struct dmarcd_cfg *c, struct msg *m,
 	in.helo = m->helo;
 	in.auth = ai;
 	in.pct_roll = rand_below(100);
+	in.walk_cache = &m->work->wc;
 	if (dmarc_evaluate(&c->opts, &in, &ev) != DMARC_OK)
 		fatalx("out of memory evaluating DMARC");
 	decide(c, ev, av, out, applied);

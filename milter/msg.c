@@ -65,8 +65,9 @@ msg_free(struct msg *m)
 {
 	msg_reset(m);
 	free(m->hdrs);
-	free(m->ai);
-	free(m->av);
+	if (m->work != NULL)
+		dmarc_authinfo_clear(&m->work->ai);
+	free(m->work);
 	free(m->mta_host);
 	free(m->jobid);
 	memset(m, 0, sizeof(*m));

@@ -334,9 +334,17 @@ static const struct ecase ecases[] = {
 	  DMARC_ALIGN_NONE, 2 },
 };
 
-/* run_eval - dmarc_evaluate() in tree-walk mode for one row */
+/*
+ * The caller's walk memo (struct dmarc_input walk_cache), shared by every
+ * row and filled with garbage first: dmarc_evaluate() must empty it, so a
+ * milter connection's reused memo answers as a fresh one does.
+ */
+static struct dmarc_walk_cache shared_memo;
+
+/* run_eval - dmarc_evaluate() in tree-walk mode for one row, without and
+ * with the caller's memo */
 static void
-run_eval(const struct ecase *t)
+run_eval(const struct ecase *t, int memo)
 {
 	struct dmarc_resolver res = { fake_txt, fake_exists, NULL };
 	struct dmarc_options opt;
@@ -345,6 +353,7 @@ run_eval(const struct ecase *t)
 	struct dmarc_authinfo ai;
 	struct dmarc_eval *ev = NULL;
 	const struct dmarc_verdict *v;
+	const char *how = memo ? " (caller's memo)" : "";
 	char what[300];
 
 	fixture = t->dns;
@@ -369,27 +378,28 @@ run_eval(const struct ecase *t)
 	in.from = &from;
 	in.envfrom_domain = t->spf_domain;
 	in.auth = &ai;
+	in.walk_cache = memo ? &shared_memo : NULL;
 	nqueries = 0;
-	if (!CHECK(dmarc_evaluate(&opt, &in, &ev) == DMARC_OK, "%s: evaluates",
-	    t->what))
+	if (!CHECK(dmarc_evaluate(&opt, &in, &ev) == DMARC_OK,
+	    "%s: evaluates%s", t->what, how))
 		return;
 	v = &ev->v[0];
-	snprintf(what, sizeof(what), "%s: result", t->what);
+	snprintf(what, sizeof(what), "%s: result%s", t->what, how);
 	CHECK_STR(dmarc_result_name(v->result), dmarc_result_name(t->result),
 	    what);
-	snprintf(what, sizeof(what), "%s: policy domain", t->what);
+	snprintf(what, sizeof(what), "%s: policy domain%s", t->what, how);
 	CHECK_STR(v->policy_domain, t->pdomain, what);
-	snprintf(what, sizeof(what), "%s: org domain", t->what);
+	snprintf(what, sizeof(what), "%s: org domain%s", t->what, how);
 	CHECK_STR(v->org_domain, t->org, what);
-	snprintf(what, sizeof(what), "%s: tag", t->what);
+	snprintf(what, sizeof(what), "%s: tag%s", t->what, how);
 	CHECK_INT(v->tag, t->tag, what);
-	snprintf(what, sizeof(what), "%s: SPF alignment", t->what);
+	snprintf(what, sizeof(what), "%s: SPF alignment%s", t->what, how);
 	CHECK_INT(v->align_spf, t->align_spf, what);
-	snprintf(what, sizeof(what), "%s: DKIM alignment", t->what);
+	snprintf(what, sizeof(what), "%s: DKIM alignment%s", t->what, how);
 	CHECK_INT(v->align_dkim, t->align_dkim, what);
-	snprintf(what, sizeof(what), "%s: discovery", t->what);
+	snprintf(what, sizeof(what), "%s: discovery%s", t->what, how);
 	CHECK_STR(dmarc_discovery_name(v->discovery), "treewalk", what);
-	snprintf(what, sizeof(what), "%s: queries counted", t->what);
+	snprintf(what, sizeof(what), "%s: queries counted%s", t->what, how);
 	CHECK_INT(v->nqueries, t->nq, what);
 	CHECK_INT(nqueries, t->nq, what);
 	dmarc_eval_free(ev);
@@ -406,6 +416,9 @@ main(void)
 	test_orgdomain_hook();
 	test_cache_bound();
 	for (i = 0; i < sizeof(ecases) / sizeof(ecases[0]); i++)
-		run_eval(&ecases[i]);
+		run_eval(&ecases[i], 0);
+	memset(&shared_memo, 0xa5, sizeof(shared_memo));
+	for (i = 0; i < sizeof(ecases) / sizeof(ecases[0]); i++)
+		run_eval(&ecases[i], 1);
 	return tap_done();
 }
