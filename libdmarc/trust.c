@@ -17,9 +17,9 @@
  *	dmarc_authinfo_clear() on zeroed memory) before first use, and
  *	dmarc_authinfo_clear() between messages: it is the canonical empty
  *	state, SPF UNDEFINED with scope UNKNOWN.  Neither touches the 34 KB
- *	of dkim[] slots: only dkim[0..ndkim) is defined.  Feed A-R fields top-down (the topmost trusted
- *	field is the one our infrastructure added last, R-04), then the
- *	first Received-SPF field.
+ *	of dkim[] slots: only dkim[0..ndkim) is defined.  Feed A-R fields
+ *	top-down (the topmost trusted field is the one our infrastructure
+ *	added last, R-04), then the first Received-SPF field.
  *
  *	Trust (R-04): a field counts only when its authserv-id equals one of
  *	trust->authserv_ids, ignoring ASCII case.  When trust->jobid is set,

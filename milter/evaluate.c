@@ -30,9 +30,10 @@
  *	walk memo (8 KB) are allocated on a connection's first message and
  *	reused for its next ones, and reset without clearing their arrays:
  *	a fresh zeroed 54 KB per message was a third of the milter's
- *	allocator time, and the memo on the thread's stack took it below
- *	the 16 KB that glibc keeps when a thread ends, so every connection
- *	page-faulted those stack pages in again (tests/bench/RESULTS.md).
+ *	allocator time, and the memo on the thread's stack took cb_eom
+ *	below the 16 KB of stack that glibc keeps when a thread ends, so
+ *	every connection page-faulted those pages in again
+ *	(tests/bench/RESULTS.md).
  *
  *	A p=reject failure without RejectFailures is held when
  *	HoldQuarantinedMessages is on (RFC 9989 8: do not reject solely on
