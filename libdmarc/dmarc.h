@@ -363,6 +363,10 @@ struct dmarc_trust {
 	int		 ignore_spf;	/* SPFIgnoreResults */
 };
 
+/*
+ * dmarc_authinfo_clear() resets each field but dkim[] by name (it is
+ * reused per message without zeroing): a new field needs a line there.
+ */
 struct dmarc_authinfo {
 	size_t			 ndkim;
 	struct dmarc_dkim_result dkim[DMARC_MAXDKIM];
@@ -506,7 +510,11 @@ DMARC_API int dmarc_treewalk(const struct dmarc_resolver *res,
     enum dmarc_profile profile, const char *start, struct dmarc_walk *out);
 DMARC_API void dmarc_walk_free(struct dmarc_walk *w);
 
-/* Per-message memo of organizational domains found by walks (D-18). */
+/*
+ * Per-message memo of organizational domains found by walks (D-18).
+ * dmarc_walk_orgdomain() resets each field but e[] by name: a new field
+ * needs a line there.
+ */
 struct dmarc_walk_cache {
 	const struct dmarc_resolver *res;
 	enum dmarc_profile	 profile;

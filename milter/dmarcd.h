@@ -90,7 +90,11 @@ struct dmarcd_cfg *cfg_hold(struct dmarcd_cfg *c);
 
 #define DMARCD_MAXARC	50	/* ARC instances (RFC 8617 limit) */
 
-/* ARC facts of one message (arc.c). */
+/*
+ * ARC facts of one message (arc.c).  arc_collect() resets each field but
+ * the arrays by name (reused per connection): a new field needs a line
+ * there.
+ */
 struct arcview {
 	size_t			 nseal;
 	struct dmarc_arcseal	 seal[DMARCD_MAXARC];	/* header order */

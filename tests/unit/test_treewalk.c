@@ -341,8 +341,10 @@ static const struct ecase ecases[] = {
  */
 static struct dmarc_walk_cache shared_memo;
 
-/* run_eval - dmarc_evaluate() in tree-walk mode for one row, without and
- * with the caller's memo */
+/*
+ * run_eval - dmarc_evaluate() in tree-walk mode for one row, without and
+ * with the caller's memo
+ */
 static void
 run_eval(const struct ecase *t, int memo)
 {
